@@ -1,0 +1,27 @@
+package main
+
+// Temporary placeholders while the commands are written in parallel. Each
+// command's own file replaces its placeholder here.
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/escarp/escarp"
+)
+
+func notYet(name string) *cobra.Command {
+	return &cobra.Command{Use: name, Short: "(not available yet)", Hidden: true,
+		RunE: func(*cobra.Command, []string) error {
+			return escarp.Errorf(escarp.Internal, "%s is not available in this build", name)
+		}}
+}
+
+func (a *app) demoCmd() *cobra.Command    { return notYet("demo") }
+func (a *app) labCmd() *cobra.Command     { return notYet("lab") }
+func (a *app) specCmd() *cobra.Command    { return notYet("spec") }
+func (a *app) auditCmd() *cobra.Command   { return notYet("audit") }
+func (a *app) scanCmd() *cobra.Command    { return notYet("scan") }
+func (a *app) reportCmd() *cobra.Command  { return notYet("report") }
+func (a *app) explainCmd() *cobra.Command { return notYet("explain") }
+func (a *app) configCmd() *cobra.Command  { return notYet("config") }
+func (a *app) versionCmd() *cobra.Command { return notYet("version") }
