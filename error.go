@@ -3,6 +3,7 @@ package escarp
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrorKind classifies an [Error]. The command line turns it into an exit
@@ -57,7 +58,7 @@ func (e *Error) Error() string {
 		s = p + ": "
 	}
 	switch {
-	case e.Message != "" && e.Err != nil:
+	case e.Message != "" && e.Err != nil && !strings.HasSuffix(e.Message, e.Err.Error()):
 		s += e.Message + ": " + e.Err.Error()
 	case e.Message != "":
 		s += e.Message
