@@ -67,4 +67,3 @@ func DropSchema(ctx context.Context, dsn, schema string) error {
 	_, err = db.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 	return err
 }
-
