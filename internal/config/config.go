@@ -33,6 +33,9 @@ type File struct {
 	Spec   string
 	// sections holds every top-level key's node after ${VAR} expansion.
 	sections map[string]*yaml.Node
+	// root is the document's top-level mapping (nil for an empty file);
+	// Validate maps schema violations back to its nodes' lines.
+	root *yaml.Node
 }
 
 // Empty returns a File with no settings, rooted at dir.
@@ -64,6 +67,23 @@ func Load(path string, getenv func(string) (string, bool)) (*File, error) {
 
 // Parse parses config data read from path (used in messages).
 func Parse(path string, data []byte, getenv func(string) (string, bool)) (*File, error) {
+	f, err := parse(path, data, getenv, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Section("target", &f.Target); err != nil {
+		return nil, err
+	}
+	if err := f.Section("spec", &f.Spec); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// parse reads the YAML document, expands ${VAR} references and indexes the
+// top-level sections. With errs nil it stops at the first unset variable;
+// otherwise it appends every expansion error to *errs and carries on.
+func parse(path string, data []byte, getenv func(string) (string, bool), errs *[]error) (*File, error) {
 	f := &File{Path: path, Dir: filepath.Dir(path), sections: map[string]*yaml.Node{}}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -81,9 +101,10 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (*File,
 		return nil, escarp.InvalidAt(escarp.Position{File: path, Line: root.Line, Column: root.Column},
 			"the config must be a mapping of sections (target, spec, identities, scan, ...)")
 	}
-	if err := expand(path, root, getenv); err != nil {
+	if err := expand(path, root, getenv, errs, ""); err != nil {
 		return nil, err
 	}
+	f.root = root
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		if _, dup := f.sections[key.Value]; dup {
@@ -91,12 +112,6 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (*File,
 				"duplicate key %q", key.Value)
 		}
 		f.sections[key.Value] = val
-	}
-	if err := f.Section("target", &f.Target); err != nil {
-		return nil, err
-	}
-	if err := f.Section("spec", &f.Spec); err != nil {
-		return nil, err
 	}
 	return f, nil
 }
@@ -166,21 +181,57 @@ func yamlError(path string, err error) error {
 	return escarp.InvalidAt(escarp.Position{File: path}, "%s", msg)
 }
 
-// expand replaces ${VAR} in every scalar of n.
-func expand(path string, n *yaml.Node, getenv func(string) (string, bool)) error {
-	if n.Kind == yaml.ScalarNode {
+// expand replaces ${VAR} in every scalar of n; field is n's YAML path for
+// messages ("identities[0].headers.Authorization"). A plain (unquoted)
+// scalar takes the type of what it expands to, as if the value had been
+// written there ("rate: ${RATE}" is a number when RATE=10); a quoted one
+// stays a string. With errs non-nil, errors are collected, not returned.
+func expand(path string, n *yaml.Node, getenv func(string) (string, bool), errs *[]error, field string) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, "${") {
 			return nil
 		}
 		v, err := Expand(n.Value, getenv)
 		if err != nil {
-			return escarp.InvalidAt(escarp.Position{File: path, Line: n.Line, Column: n.Column}, "%v", err)
+			pos := escarp.Position{File: path, Line: n.Line, Column: n.Column}
+			if field != "" {
+				err = escarp.InvalidAt(pos, "%s: %v", field, err)
+			} else {
+				err = escarp.InvalidAt(pos, "%v", err)
+			}
+			if errs == nil {
+				return err
+			}
+			*errs = append(*errs, err)
+			return nil
 		}
 		n.Value = v
+		if n.Style == 0 && n.Tag == "!!str" {
+			n.Tag = ""
+		}
+		return nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := expand(path, n.Content[i], getenv, errs, field); err != nil {
+				return err
+			}
+			child := n.Content[i].Value
+			if field != "" {
+				child = field + "." + child
+			}
+			if err := expand(path, n.Content[i+1], getenv, errs, child); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	for _, c := range n.Content {
-		if err := expand(path, c, getenv); err != nil {
+	for i, c := range n.Content {
+		child := field
+		if n.Kind == yaml.SequenceNode {
+			child = fmt.Sprintf("%s[%d]", field, i)
+		}
+		if err := expand(path, c, getenv, errs, child); err != nil {
 			return err
 		}
 	}
