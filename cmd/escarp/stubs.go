@@ -23,5 +23,3 @@ func (a *app) auditCmd() *cobra.Command   { return notYet("audit") }
 func (a *app) scanCmd() *cobra.Command    { return notYet("scan") }
 func (a *app) reportCmd() *cobra.Command  { return notYet("report") }
 func (a *app) explainCmd() *cobra.Command { return notYet("explain") }
-func (a *app) configCmd() *cobra.Command  { return notYet("config") }
-func (a *app) versionCmd() *cobra.Command { return notYet("version") }
