@@ -18,6 +18,7 @@ import (
 // store contracts.
 type Store interface {
 	escarp.FindingStore
+	escarp.InventoryStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store for
@@ -28,6 +29,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open(t)) })
 	t.Run("Conflict", func(t *testing.T) { testConflict(t, open(t)) })
 	t.Run("HostileValues", func(t *testing.T) { testHostile(t, open(t)) })
+	t.Run("Inventory", func(t *testing.T) { testInventory(t, open(t)) })
+	t.Run("TemplateRules", func(t *testing.T) { testTemplateRules(t, open(t)) })
+	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
