@@ -17,7 +17,10 @@ func (a *app) configCmd() *cobra.Command {
 		Long: `Check escarp.yaml against its JSON Schema, or print the schema.
 
 See docs/config.md for every setting.`,
+		// A RunE makes cobra check Args, so "escarp config nosuch" is a
+		// usage error (exit 2) instead of help and exit 0.
 		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(a.configValidateCmd(), a.configSchemaCmd())
 	return cmd
