@@ -39,9 +39,9 @@ func TestKnownTemplatesWin(t *testing.T) {
 	tp := NewTemplater()
 	tp.AddTemplate("shop", "/users/{id}")
 	tp.AddTemplate("shop", "/users/me")
-	tp.AddTemplate("shop", "/items/:sku/reviews")     // code route syntax
-	tp.AddTemplate("shop", "/files/{path:.*}")         // gorilla syntax
-	tp.AddTemplate("other", "/users/{uid}/avatar")     // another service
+	tp.AddTemplate("shop", "/items/:sku/reviews")  // code route syntax
+	tp.AddTemplate("shop", "/files/{path:.*}")     // gorilla syntax
+	tp.AddTemplate("other", "/users/{uid}/avatar") // another service
 	tests := []struct{ service, path, want string }{
 		{"shop", "/users/42", "/users/{id}"},
 		{"shop", "/users/me", "/users/me"},
