@@ -1,0 +1,519 @@
+// Package scan is escarp's DAST engine. It plans requests from an API
+// description (an operation dependency graph: which operation creates the
+// ids another consumes), authenticates the configured identities and proves
+// each works, creates the resources each identity needs, runs the checks it
+// is given through a [Session] that keeps every request within scope, rate
+// and budget, deduplicates their findings by fingerprint, and deletes what
+// it created.
+//
+// The engine never imports checks: cmd/escarp hands it the explicit list
+// from internal/check/list.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check"
+)
+
+// maxNotes bounds the notes a run carries.
+const maxNotes = 50
+
+// Engine runs checks against a target.
+type Engine struct {
+	cfg    Config
+	checks []check.Check
+}
+
+// New returns an engine that runs checks with cfg.
+func New(cfg Config, checks []check.Check) *Engine {
+	return &Engine{cfg: cfg, checks: checks}
+}
+
+// Run scans target (a base URL) described by api with checks; see
+// [Engine.Run].
+func Run(ctx context.Context, api *escarp.API, target string, cfg Config, checks []check.Check) (*escarp.Run, error) {
+	return New(cfg, checks).Run(ctx, api, target)
+}
+
+// Run scans target. It returns the run (findings, rules that ran, stats,
+// notes) even when it also returns an error: an *escarp.Error of kind
+// Invalid for bad settings, Unavailable when the target is unreachable, no
+// identity authenticates, or the budget ran out before every check ran.
+func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*escarp.Run, error) {
+	const op = "scan.Run"
+	started := time.Now()
+	cfg, err := e.cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid,
+			Message: fmt.Sprintf("target %q: must be an absolute http(s) URL", target)}
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if api == nil {
+		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description"}
+	}
+	for _, id := range cfg.Identities {
+		if err := id.validate(); err != nil {
+			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: err.Error()}
+		}
+	}
+	checks, err := Select(e.checks, cfg.Checks, cfg.SkipChecks)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSession(api, u, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	r := &runner{s: s, cfg: cfg, api: api, seen: map[string]int{}}
+	run := &escarp.Run{Engine: escarp.EngineScan, Target: target, Spec: api.Location, StartedAt: started,
+		Rules: []escarp.RuleInfo{}, Findings: []escarp.Finding{}}
+	finish := func(err error) (*escarp.Run, error) {
+		r.cleanup()
+		run.FinishedAt = time.Now()
+		run.Findings = r.sortedFindings()
+		run.Notes = r.notes
+		run.Stats = map[string]int64{
+			"requests":   s.requests.Load(),
+			"operations": int64(len(api.Operations)),
+			"durationMs": time.Since(started).Milliseconds(),
+			"identities": int64(len(s.auths)),
+			"checks":     int64(len(run.Rules)),
+			"findings":   int64(len(run.Findings)),
+			"errors":     s.errors.Load(),
+			"created":    int64(len(s.pool.created)),
+		}
+		return run, err
+	}
+
+	fmt.Fprintf(cfg.Progress, "scan: %s (%d operations, %d checks)\n", target, len(api.Operations), len(checks))
+	if err := r.reachable(ctx); err != nil {
+		return finish(err)
+	}
+	if err := r.authenticate(ctx); err != nil {
+		return finish(err)
+	}
+	ran := r.runChecks(ctx, checks)
+	for _, c := range ran {
+		run.Rules = append(run.Rules, c.Info().RuleInfo())
+	}
+	if s.budgetHit.Load() {
+		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",
+				s.requests.Load(), time.Since(started).Round(time.Millisecond), r.skipped)})
+	}
+	if ctx.Err() != nil {
+		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
+	}
+	return finish(nil)
+}
+
+// Select returns the checks that include selects (all when empty) and
+// exclude does not. A selector is a check id, an id prefix
+// ("ESC-DAST-BOLA") or an OWASP category ("API1" or "API1:2023"). A
+// selector that matches no check is an input error.
+func Select(checks []check.Check, include, exclude []string) ([]check.Check, error) {
+	for _, sel := range append(append([]string(nil), include...), exclude...) {
+		sel = strings.TrimSpace(sel)
+		if sel == "" {
+			continue
+		}
+		found := false
+		for _, c := range checks {
+			if matches(c.Info(), sel) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, escarp.Errorf(escarp.Invalid, "check selector %q matches no check", sel)
+		}
+	}
+	var out []check.Check
+	for _, c := range checks {
+		info := c.Info()
+		in := len(include) == 0
+		for _, sel := range include {
+			in = in || matches(info, sel)
+		}
+		for _, sel := range exclude {
+			if matches(info, sel) {
+				in = false
+			}
+		}
+		if in {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func matches(info check.Info, sel string) bool {
+	sel = strings.ToUpper(strings.TrimSpace(sel))
+	if sel == "" {
+		return false
+	}
+	id := strings.ToUpper(info.ID)
+	if id == sel || strings.HasPrefix(id, sel+"-") || strings.HasPrefix(id, sel) && strings.HasSuffix(sel, "-") {
+		return true
+	}
+	if strings.HasPrefix(sel, "API") {
+		owasp := strings.ToUpper(info.OWASP)
+		cat, _, _ := strings.Cut(owasp, ":")
+		return owasp == sel || cat == sel
+	}
+	return false
+}
+
+// runner is the state of one run.
+type runner struct {
+	s   *Session
+	cfg Config
+	api *escarp.API
+
+	mu       sync.Mutex
+	findings []escarp.Finding
+	seen     map[string]int
+	notes    []string
+	dropped  int
+	skipped  int
+}
+
+func (r *runner) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.notes) < maxNotes {
+		r.notes = append(r.notes, fmt.Sprintf(format, args...))
+	}
+}
+
+// reachable proves the target answers HTTP at all.
+func (r *runner) reachable(ctx context.Context) error {
+	_, err := r.s.Do(ctx, &check.Request{Method: "GET", Path: "/"})
+	if err != nil {
+		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}
+	}
+	return nil
+}
+
+// authenticate logs every identity in and proves it works on a protected
+// operation. Identities that fail are noted and skipped; when identities
+// are configured and none works, the scan cannot run.
+func (r *runner) authenticate(ctx context.Context) error {
+	if len(r.cfg.Identities) == 0 {
+		r.note("no identities configured: authorization checks that need identities do not run")
+		return nil
+	}
+	probe := r.probeOp()
+	var failed []string
+	for _, id := range r.cfg.Identities {
+		err := r.selfTest(ctx, id, probe)
+		if err != nil {
+			delete(r.s.auths, id.Name)
+			failed = append(failed, fmt.Sprintf("%s: %v", id.Name, err))
+			r.note("identity %s failed its authentication self-test and is skipped: %v", id.Name, err)
+			fmt.Fprintf(r.cfg.Progress, "scan: identity %s: FAILED: %v\n", id.Name, err)
+			continue
+		}
+		fmt.Fprintf(r.cfg.Progress, "scan: identity %s: ok\n", id.Name)
+	}
+	if len(r.s.auths) == 0 {
+		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
+			Message: "no identity could authenticate: " + strings.Join(failed, "; ")}
+	}
+	return nil
+}
+
+func (r *runner) selfTest(ctx context.Context, id Identity, probe *escarp.Operation) error {
+	a := r.s.all[id.Name]
+	if a.dynamic() {
+		if _, _, err := a.credentials(ctx, r.s.sendAuth); err != nil {
+			return err
+		}
+	}
+	r.s.auths[id.Name] = a
+	if probe == nil {
+		return nil
+	}
+	req, err := r.s.prepare(ctx, probe, id.Name, maxCreateDepth)
+	if err != nil {
+		return nil
+	}
+	resp, err := r.s.Do(ctx, req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", probe.Key(), err)
+	}
+	if resp.Status == 401 || resp.Status == 403 {
+		return fmt.Errorf("%s answered %d with these credentials", probe.Key(), resp.Status)
+	}
+	return nil
+}
+
+// probeOp picks the operation the self-test calls: a protected GET without
+// path parameters, preferring "who am I" endpoints.
+func (r *runner) probeOp() *escarp.Operation {
+	var best *escarp.Operation
+	bestScore := -1
+	for _, op := range r.api.Operations {
+		if op.Method != "GET" || strings.Contains(op.Path, "{") || op.Anonymous() {
+			continue
+		}
+		score := 1
+		p := strings.ToLower(op.Path)
+		for _, w := range []string{"/me", "profile", "whoami", "account", "session", "user"} {
+			if strings.Contains(p, w) {
+				score = 2
+			}
+		}
+		if score > bestScore {
+			best, bestScore = op, score
+		}
+	}
+	return best
+}
+
+// identities returns the working identities in configuration order.
+func (r *runner) identities() []check.Identity {
+	var out []check.Identity
+	for _, id := range r.cfg.Identities {
+		if r.s.auths[id.Name] != nil {
+			out = append(out, check.Identity{Name: id.Name, Privileged: id.Privileged})
+		}
+	}
+	return out
+}
+
+// gate returns why a check may not run, or "".
+func (r *runner) gate(info check.Info, ids []check.Identity) string {
+	req := info.Requires
+	switch {
+	case req.Identities > len(ids):
+		return fmt.Sprintf("needs %d working identities, have %d", req.Identities, len(ids))
+	case req.Destructive && !r.cfg.AllowDestructive:
+		return "destructive: needs --allow-destructive"
+	case req.Callback && r.s.cb == nil:
+		return "needs the callback listener"
+	}
+	if req.Privileged {
+		priv := false
+		for _, id := range ids {
+			priv = priv || id.Privileged
+		}
+		if !priv {
+			return "needs a privileged identity"
+		}
+	}
+	return ""
+}
+
+type job struct {
+	c  check.Check
+	op *escarp.Operation
+}
+
+// runChecks runs every check that passes its gate and returns those that
+// ran.
+func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Check {
+	ids := r.identities()
+	var ran []check.Check
+	var jobs []job
+	for _, c := range checks {
+		info := c.Info()
+		if why := r.gate(info, ids); why != "" {
+			r.note("%s skipped: %s", info.ID, why)
+			continue
+		}
+		ran = append(ran, c)
+		if info.Scope == check.PerAPI {
+			jobs = append(jobs, job{c: c})
+		}
+	}
+	for _, op := range order(r.api.Operations) {
+		if !r.selected(op) {
+			continue
+		}
+		for _, c := range ran {
+			if c.Info().Scope == check.PerOperation {
+				jobs = append(jobs, job{c: c, op: op})
+			}
+		}
+	}
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	var done sync.Map
+	for w := 0; w < r.cfg.Concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				if r.s.budgetHit.Load() || ctx.Err() != nil {
+					r.mu.Lock()
+					r.skipped++
+					r.mu.Unlock()
+					continue
+				}
+				r.runOne(ctx, j, ids)
+				done.Store(j.c.Info().ID, true)
+			}
+		}()
+	}
+	for i, j := range jobs {
+		if i%50 == 0 {
+			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.requests.Load())
+		}
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	return ran
+}
+
+// selected reports whether per-operation checks run on op.
+func (r *runner) selected(op *escarp.Operation) bool {
+	if len(r.cfg.Operations) == 0 {
+		return true
+	}
+	for _, k := range r.cfg.Operations {
+		if strings.EqualFold(strings.Join(strings.Fields(k), " "), op.Key()) || (op.ID != "" && k == op.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *runner) runOne(ctx context.Context, j job, ids []check.Identity) {
+	info := j.c.Info()
+	p := &check.Pass{API: r.api, Op: j.op, Target: r.s.target, Identities: ids, Session: r.s,
+		Report: func(f escarp.Finding) { r.report(info, j.op, f) }}
+	err := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			}
+		}()
+		return j.c.Run(ctx, p)
+	}()
+	if err == nil || errors.Is(err, check.ErrBudget) || errors.Is(err, check.ErrNotPrepared) || ctx.Err() != nil {
+		return
+	}
+	where := "API"
+	if j.op != nil {
+		where = j.op.Key()
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	r.note("%s on %s could not run: %s", info.ID, where, msg)
+}
+
+// report records a finding: it fills what the check left out, drops it when
+// it is out of scope, and deduplicates by fingerprint.
+func (r *runner) report(info check.Info, op *escarp.Operation, f escarp.Finding) {
+	if f.RuleID == "" {
+		f.RuleID = info.ID
+	}
+	if f.Title == "" {
+		f.Title = info.Title
+	}
+	if f.Kind == "" {
+		f.Kind = escarp.KindDAST
+	}
+	if f.OWASP == "" {
+		f.OWASP = info.OWASP
+	}
+	if f.CWE == nil {
+		f.CWE = info.CWE
+	}
+	if f.Remediation == "" {
+		f.Remediation = info.Remediation
+	}
+	if f.Location.Method == "" && f.Location.Path == "" && op != nil {
+		f.Location.Method, f.Location.Path = op.Method, op.Path
+		f.Location = f.Location.At(op.Pos)
+	}
+	if f.Location.File == "" && r.api.Location != "" && !strings.Contains(r.api.Location, "://") {
+		f.Location.File = r.api.Location
+		if f.Location.Line == 0 {
+			f.Location.Line = 1
+		}
+	}
+	if f.Location.URL != "" {
+		u, err := url.Parse(f.Location.URL)
+		if err != nil || (u.Host != "" && u.Host != r.s.target.Host) {
+			r.note("%s reported a finding outside the target (%s): dropped", f.RuleID, f.Location.URL)
+			return
+		}
+	}
+	f.Fingerprint = escarp.Fingerprint(&f)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, ok := r.seen[f.Fingerprint]; ok {
+		if f.Severity > r.findings[i].Severity {
+			r.findings[i] = f
+		}
+		return
+	}
+	r.seen[f.Fingerprint] = len(r.findings)
+	r.findings = append(r.findings, f)
+}
+
+func (r *runner) sortedFindings() []escarp.Finding {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]escarp.Finding{}, r.findings...)
+	sort.SliceStable(out, func(i, j int) bool {
+		si, sj := out[i].Severity, out[j].Severity
+		if si != sj {
+			return si > sj
+		}
+		if out[i].RuleID != out[j].RuleID {
+			return out[i].RuleID < out[j].RuleID
+		}
+		return out[i].Location.Operation() < out[j].Location.Operation()
+	})
+	return out
+}
+
+// cleanup deletes, newest first, every resource escarp created, as the
+// identity that created it, within a bounded time.
+func (r *runner) cleanup() {
+	s := r.s
+	s.pool.mu.Lock()
+	todo := append([]created(nil), s.pool.created...)
+	s.pool.mu.Unlock()
+	if len(todo) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	failed := 0
+	for i := len(todo) - 1; i >= 0; i-- {
+		c := todo[i]
+		if c.deletePath == "" || ctx.Err() != nil {
+			continue
+		}
+		resp, err := s.do(ctx, &check.Request{Method: "DELETE", Path: c.deletePath, Identity: c.identity}, true)
+		if err != nil || (resp.Status >= 300 && resp.Status != 404 && resp.Status != 410) {
+			failed++
+		}
+	}
+	if failed > 0 {
+		r.note("cleanup: %d of %d resources escarp created could not be deleted", failed, len(todo))
+	}
+}
