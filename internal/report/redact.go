@@ -75,6 +75,8 @@ func redactMessage(m *escarp.HTTPMessage) *escarp.HTTPMessage {
 var (
 	// quotedURL matches URLs in a shell command, up to a quote or a space.
 	quotedURL = regexp.MustCompile(`https?://[^\s'"]+`)
+	// curlData matches a curl body option with a quoted argument.
+	curlData = regexp.MustCompile(`((?:--data-raw|--data-binary|--data|-d)\s+)'([^']*)'`)
 	// curlHeader matches a curl header option: -H 'Name: value'.
 	curlHeader = regexp.MustCompile(`(-H\s+|--header\s+)(['"]?)([A-Za-z0-9_-]+):[ \t]*([^'"\n]*)`)
 )
@@ -95,6 +97,10 @@ func redactReproducer(s string) string {
 		}
 		h := redact.Header(http.Header{name: {value}})
 		return sub[1] + sub[2] + name + ": " + h[name][0]
+	})
+	s = curlData.ReplaceAllStringFunc(s, func(m string) string {
+		sub := curlData.FindStringSubmatch(m)
+		return sub[1] + "'" + redact.Body(sub[2]) + "'"
 	})
 	return quotedURL.ReplaceAllStringFunc(s, func(raw string) string {
 		u, err := url.Parse(raw)

@@ -56,9 +56,12 @@ const (
 
 // formats is the explicit list of formats, by name.
 var formats = map[string]func(Options) Format{
-	FormatText:  textFormat,
-	FormatJSON:  func(Options) Format { return writeJSON },
-	FormatSARIF: sarifFormat,
+	FormatText:     textFormat,
+	FormatJSON:     func(Options) Format { return writeJSON },
+	FormatSARIF:    sarifFormat,
+	FormatJUnit:    func(Options) Format { return writeJUnit },
+	FormatMarkdown: func(Options) Format { return writeMarkdown },
+	FormatHTML:     func(Options) Format { return writeHTML },
 }
 
 // Names returns the names of the formats, sorted.
