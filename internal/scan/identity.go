@@ -122,10 +122,11 @@ func (id Identity) validate() error {
 type auth struct {
 	id Identity
 
-	mu     sync.Mutex
-	header http.Header
-	expiry time.Time
-	gen    int
+	mu       sync.Mutex
+	header   http.Header
+	expiry   time.Time
+	lifetime time.Duration
+	gen      int
 	// facts are values about the identity learnt from the login response
 	// and token claims ("id", "sub", "username"), used to fill user ids.
 	facts map[string]string
@@ -164,12 +165,22 @@ func (a *auth) dynamic() bool { return a.id.Login != nil || a.id.OAuth2 != nil }
 func (a *auth) credentials(ctx context.Context, send sender) (http.Header, int, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.dynamic() && (a.gen == 0 || (!a.expiry.IsZero() && time.Until(a.expiry) < time.Minute)) {
+	if a.dynamic() && (a.gen == 0 || a.expiring()) {
 		if err := a.obtainLocked(ctx, send); err != nil {
 			return nil, a.gen, err
 		}
 	}
 	return a.header, a.gen, nil
+}
+
+// expiring reports whether the token expires soon: within a minute, or
+// within a tenth of its lifetime for short-lived tokens.
+func (a *auth) expiring() bool {
+	if a.expiry.IsZero() {
+		return false
+	}
+	margin := min(time.Minute, a.lifetime/10)
+	return time.Until(a.expiry) < margin
 }
 
 // refresh obtains a new token unless another request already did since
@@ -269,6 +280,9 @@ func (a *auth) obtainLocked(ctx context.Context, send sender) error {
 		if exp, ok := claims["exp"].(float64); ok {
 			a.expiry = time.Unix(int64(exp), 0)
 		}
+	}
+	if !a.expiry.IsZero() {
+		a.lifetime = time.Until(a.expiry)
 	}
 	a.learnFacts(doc, claims)
 	return nil
