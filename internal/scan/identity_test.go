@@ -180,7 +180,9 @@ func TestJWTExpiry(t *testing.T) {
 }
 
 func TestIdentitiesFromConfig(t *testing.T) {
-	env := func(k string) (string, bool) { return map[string]string{"ALICE_TOKEN": "a1", "BOB_PASSWORD": "pw"}[k], true }
+	env := func(k string) (string, bool) {
+		return map[string]string{"ALICE_TOKEN": "a1", "BOB_PASSWORD": "pw"}[k], true
+	}
 	f, err := config.Parse("escarp.yaml", []byte(`
 target: http://127.0.0.1:8080
 identities:
