@@ -1,0 +1,89 @@
+package misconfig
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/injection"
+)
+
+// CORS is ESC-DAST-CONF-001: a CORS policy that trusts any origin with
+// credentials.
+type CORS struct{}
+
+var _ check.Check = (*CORS)(nil)
+
+// Info returns the check's metadata.
+func (c *CORS) Info() check.Info {
+	return check.Info{
+		ID:       "ESC-DAST-CONF-001",
+		Title:    "CORS trusts arbitrary origins with credentials",
+		Severity: escarp.SeverityMedium,
+		OWASP:    "API8:2023",
+		CWE:      []string{"CWE-942"},
+		Description: "Sends valid GET requests with Origin: https://escarp-<random>.example and with Origin: null. " +
+			"It reports when Access-Control-Allow-Origin echoes the foreign origin (or null) together with " +
+			"Access-Control-Allow-Credentials: true, confirmed with a second random origin. Reported once per API.",
+		Remediation: "Allow a fixed list of origins and never reflect the Origin header:\n\n" +
+			"```go\nif allowed[r.Header.Get(\"Origin\")] {\n\tw.Header().Set(\"Access-Control-Allow-Origin\", r.Header.Get(\"Origin\"))\n\tw.Header().Add(\"Vary\", \"Origin\")\n}\n```",
+		References: []string{
+			"https://portswigger.net/web-security/cors",
+			"https://cwe.mitre.org/data/definitions/942.html",
+		},
+		Scope: check.PerAPI,
+	}
+}
+
+func trusts(resp *check.Response, origin string) bool {
+	return resp != nil && resp.Header.Get("Access-Control-Allow-Origin") == origin &&
+		strings.EqualFold(strings.TrimSpace(resp.Header.Get("Access-Control-Allow-Credentials")), "true")
+}
+
+// Run probes up to three GET operations and reports once.
+func (c *CORS) Run(ctx context.Context, p *check.Pass) error {
+	ss, err := samples(ctx, p, maxSamples, nil)
+	if err != nil {
+		return err
+	}
+	info := c.Info()
+	for _, s := range ss {
+		for _, mk := range []func() string{
+			func() string { return "https://escarp-" + injection.Token(4) + ".example" },
+			func() string { return "null" },
+		} {
+			origin := mk()
+			r := s.req.Clone()
+			r.Header.Set("Origin", origin)
+			r1, err := injection.Send(ctx, p, r)
+			if err != nil {
+				return err
+			}
+			if !trusts(r1, origin) {
+				continue
+			}
+			origin2 := mk()
+			r = s.req.Clone()
+			r.Header.Set("Origin", origin2)
+			r2, err := injection.Send(ctx, p, r)
+			if err != nil {
+				return err
+			}
+			if !trusts(r2, origin2) {
+				continue
+			}
+			what := "any origin it is sent"
+			if origin == "null" {
+				what = "the null origin (sandboxed iframes, file: pages)"
+			}
+			p.Report(injection.Finding(info, s.req.Op, r1, "header:Origin",
+				fmt.Sprintf("CORS policy trusts %s with credentials (seen on %s)", what, check.Describe(s.req)),
+				fmt.Sprintf("Origin %s → Access-Control-Allow-Origin %s, Access-Control-Allow-Credentials true; confirmed with %s",
+					origin, r1.Header.Get("Access-Control-Allow-Origin"), origin2)))
+			return nil
+		}
+	}
+	return nil
+}

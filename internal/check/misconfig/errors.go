@@ -1,0 +1,121 @@
+package misconfig
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/injection"
+)
+
+// Verbose is ESC-DAST-CONF-003: verbose errors and stack traces.
+type Verbose struct{}
+
+var _ check.Check = (*Verbose)(nil)
+
+// Info returns the check's metadata.
+func (c *Verbose) Info() check.Info {
+	return check.Info{
+		ID:       "ESC-DAST-CONF-003",
+		Title:    "Verbose error messages",
+		Severity: escarp.SeverityMedium,
+		OWASP:    "API8:2023",
+		CWE:      []string{"CWE-209"},
+		Description: "Sends malformed input to each operation: a truncated JSON body, text with quotes where numbers are declared, " +
+			"and a broken path parameter. It reports when an answer holds a stack trace (Go, Java, Python, Node.js, .NET, PHP, Ruby), " +
+			"a database error message, source file paths or a framework debug page that the valid answer does not, " +
+			"and the same input gives it again.",
+		Remediation: "Log the detail and answer with a generic message:\n\n" +
+			"```go\nif err != nil {\n\tlog.Printf(\"create user: %v\", err)\n\thttp.Error(w, \"invalid request\", http.StatusBadRequest)\n\treturn\n}\n```",
+		References: []string{
+			"https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
+			"https://cwe.mitre.org/data/definitions/209.html",
+		},
+		Scope:    check.PerOperation,
+		Requires: check.Requirements{Mutating: true},
+	}
+}
+
+// leaks are signatures of internal detail in an answer.
+var leaks = regexp.MustCompile(`goroutine \d+ \[[a-z ]+\]:|runtime error: |panic: |[\w./-]+\.go:\d+|` +
+	`at [\w$.<>]+\([\w$]+\.java:\d+\)|Exception in thread "|java\.lang\.[A-Z]\w+(Exception|Error)|` +
+	`Traceback \(most recent call last\)|File "[^"]+\.py", line \d+|` +
+	`at [^\n()]+ \((?:/|[A-Z]:\\)[^)]+\.[jt]s:\d+:\d+\)|` +
+	`System\.[A-Z]\w+Exception| in [^\n]+:line \d+|` +
+	`(?:Fatal error|Parse error|Warning): [^\n]+ on line \d+|Stack trace:\s*#0|` +
+	`\.rb:\d+:in |` +
+	`(?:/home|/var/www|/usr/src|/srv|/opt|/app)/[\w./-]+\.(?:go|py|js|ts|java|rb|php|cs)\b|` +
+	`Werkzeug Debugger|Whitelabel Error Page|DEBUG = True|Django Version:|Xdebug`)
+
+// Leak returns the first sign of internal detail in body: a stack trace,
+// a source path, a debug page or a database error; "" when there is none.
+func Leak(body []byte) string {
+	if m := leaks.Find(body); m != nil {
+		return string(m)
+	}
+	return injection.SQLError(body)
+}
+
+// Run sends malformed variants of a valid request.
+func (c *Verbose) Run(ctx context.Context, p *check.Pass) error {
+	req, err := injection.Prepare(ctx, p, p.Op)
+	if req == nil || err != nil {
+		return err
+	}
+	base, err := injection.Send(ctx, p, req.Clone())
+	if base == nil || err != nil {
+		return err
+	}
+	if Leak(base.Body) != "" {
+		return nil
+	}
+	type variant struct {
+		param string
+		req   *check.Request
+	}
+	var vs []variant
+	if len(req.Body) > 0 && strings.Contains(strings.ToLower(req.Header.Get("Content-Type")), "json") {
+		r := req.Clone()
+		r.Body = []byte(`{"escarp": "'` + "\\x\"")
+		vs = append(vs, variant{"body:", r})
+	}
+	n := 0
+	for _, pt := range injection.Points(p.Op, req) {
+		numeric := pt.Kind == "number" || (pt.Schema != nil && (pt.Schema.HasType("integer") || pt.Schema.HasType("number")))
+		if !numeric && pt.In != injection.InPath {
+			continue
+		}
+		if n++; n > 3 {
+			break
+		}
+		vs = append(vs, variant{pt.Param(), pt.With(req, `escarp'"<x`)})
+	}
+	info := c.Info()
+	for _, v := range vs {
+		r1, err := injection.Send(ctx, p, v.req.Clone())
+		if err != nil {
+			return err
+		}
+		if r1 == nil {
+			continue
+		}
+		leak := Leak(r1.Body)
+		if leak == "" {
+			continue
+		}
+		r2, err := injection.Send(ctx, p, v.req.Clone())
+		if err != nil {
+			return err
+		}
+		if r2 == nil || Leak(r2.Body) == "" {
+			continue
+		}
+		p.Report(injection.Finding(info, p.Op, r1, v.param,
+			fmt.Sprintf("%s answers malformed input with internal detail: %q", p.Op.Key(), leak), ""))
+		return nil
+	}
+	return nil
+}
