@@ -1,0 +1,137 @@
+package bola
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/bola/probe"
+)
+
+// Reference is ESC-DAST-BOLA-003: object ids in the query, a header or the
+// body, and children reached through another identity's parent.
+type Reference struct{}
+
+var _ check.Check = Reference{}
+
+// Info describes the check.
+func (Reference) Info() check.Info {
+	return check.Info{
+		ID:       "ESC-DAST-BOLA-003",
+		Title:    "Another identity's object can be reached through an id outside the path or a nested path",
+		Severity: escarp.SeverityHigh,
+		OWASP:    "API1:2023",
+		CWE:      []string{"CWE-639"},
+		Description: "Covers the object references ESC-DAST-BOLA-001 does not: ids in query parameters " +
+			"(`?user_id=`), in headers (`X-Account-Id`), in the body of read-only POST operations " +
+			"(search, lookup, export), and nested paths (`/users/{uid}/orders/{oid}`). escarp prepares the request " +
+			"with the owner identity's ids, sends it as the owner (baseline), then as a second non-privileged identity. " +
+			"For nested paths it also sends the attacker's own parent with the owner's child " +
+			"(`/users/{attacker}/orders/{owner's order}`), which catches servers that check the parent but not that " +
+			"the child belongs to it. Same oracle as BOLA-001: 2xx with at least 80% of the owner's data including a " +
+			"distinctive value, not shared, not public, confirmed by a second freshly prepared request.",
+		Remediation: remediation,
+		References:  references,
+		Scope:       check.PerOperation,
+		Requires:    check.Requirements{Identities: 2},
+	}
+}
+
+// refParam matches parameter and property names that reference an object.
+var refParam = regexp.MustCompile(`(?i)(^id$|[_-]id$|[a-z]Id$|^uuid$|[_-]uuid$|^(user|owner|account|customer|tenant|org|organization|member|profile)$)`)
+
+// notRef excludes names that look like references but select pages or
+// requests.
+var notRef = regexp.MustCompile(`(?i)(request|trace|correlation|idempotency|session|client|page|cursor|offset|limit|sort|order_by)`)
+
+func refName(name string) bool {
+	return refParam.MatchString(name) && !notRef.MatchString(name)
+}
+
+// readVerb matches POST operations that only read (search, lookup, ...).
+var readVerb = regexp.MustCompile(`(?i)(search|query|lookup|find|export|report|view|fetch|retrieve|list|get)`)
+
+// Run probes one operation.
+func (c Reference) Run(ctx context.Context, p *check.Pass) error {
+	op := p.Op
+	if op == nil {
+		return nil
+	}
+	owner, attacker, ok := probe.Pair(p.Identities)
+	if !ok {
+		return nil
+	}
+	nested := op.Method == http.MethodGet && len(probe.PathParams(op.Path)) >= 2
+	if !nested && !refsOutsidePath(op) {
+		return nil
+	}
+	done, err := leak(ctx, p, c.Info(), op, owner, attacker, nil)
+	if done || err != nil || !nested {
+		return err
+	}
+	_, err = leak(ctx, p, c.Info(), op, owner, attacker, ownParent)
+	return err
+}
+
+// refsOutsidePath reports whether a read operation takes an object
+// reference in its query, headers or (for read-only POSTs) body.
+func refsOutsidePath(op *escarp.Operation) bool {
+	switch op.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		if !readVerb.MatchString(op.ID + " " + probe.LastSegment(op.Path)) {
+			return false
+		}
+		if s := probe.RequestSchema(op); s != nil {
+			props, _ := probe.Properties(s)
+			for name := range props {
+				if refName(name) {
+					return true
+				}
+			}
+		}
+	default:
+		return false
+	}
+	for _, prm := range op.Parameters {
+		if (prm.In == "query" || prm.In == "header" || prm.In == "cookie") && refName(prm.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownParent builds the attacker's request for a nested path: the
+// attacker's own values for every path parameter but the last, the owner's
+// for the last (the child).
+func ownParent(owner, attacker *check.Request) (*check.Request, string) {
+	names := probe.PathParams(owner.Op.Path)
+	if len(names) < 2 {
+		return nil, ""
+	}
+	vals := map[string]string{}
+	for _, n := range names[:len(names)-1] {
+		v, ok := attacker.Values[n]
+		if !ok {
+			return nil, ""
+		}
+		vals[n] = v
+	}
+	last := names[len(names)-1]
+	v, ok := owner.Values[last]
+	if !ok || v == attacker.Values[last] {
+		return nil, ""
+	}
+	vals[last] = v
+	path, ok := probe.Fill(owner.Op.Path, vals)
+	if !ok {
+		return nil, ""
+	}
+	req := owner.Clone()
+	req.Path = path
+	req.Values = vals
+	return req, "its own parent and the owner's child (" + strings.Join(names, ", ") + ")"
+}

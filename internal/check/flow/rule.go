@@ -1,0 +1,185 @@
+package flow
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/bola/probe"
+)
+
+// Rule is ESC-DAST-FLOW-003.
+type Rule struct{}
+
+var _ check.Check = Rule{}
+
+// Info describes the check.
+func (Rule) Info() check.Info {
+	return check.Info{
+		ID:       "ESC-DAST-FLOW-003",
+		Title:    "Documented business rule not enforced",
+		Severity: escarp.SeverityMedium,
+		OWASP:    "API6:2023",
+		CWE:      []string{"CWE-840", "CWE-20"},
+		Description: "For POST, PUT and PATCH operations with a JSON body whose object can be read back, escarp takes " +
+			"the rules the schema states about business values: a numeric minimum (quantities, amounts, prices, seats: " +
+			"sending -1, or minimum-1 when the minimum is negative) and a string enum (sending a value outside it). One " +
+			"request per rule, on top of a valid prepared body. It reports the rules whose violating value was accepted " +
+			"with 2xx and persisted, as reading the object back shows (a rejected value, a 2xx that stored something " +
+			"else, or no way to read back are not reported). At most one numeric and one enum rule per operation; about " +
+			"4 requests per operation.",
+		Remediation: "Validate every request against the documented rules on the server, before any business logic " +
+			"(a spec-driven validator such as libopenapi-validator in a middleware, or explicit checks):\n\n" +
+			"```go\nif in.Quantity < 1 || in.Quantity > 10 {\n    http.Error(w, \"quantity must be between 1 and 10\", " +
+			"http.StatusUnprocessableEntity)\n    return\n}\n```\n\nEnforce the same rules in the database (CHECK constraints) " +
+			"so that no code path can store a negative quantity.",
+		References: append([]string{"https://cwe.mitre.org/data/definitions/20.html"}, references...),
+		Scope:      check.PerOperation,
+		Requires:   check.Requirements{Identities: 1, Mutating: true},
+	}
+}
+
+// business names the numeric properties where a minimum is a business
+// rule, tried first.
+var business = regexp.MustCompile(`(?i)(quantity|qty|amount|price|count|total|seats?|tickets?|days|nights|units|items|points|credits?|age|duration|guests|people|persons|discount|fee)`)
+
+// violation is one rule and the value that breaks it.
+type violation struct {
+	field string
+	value any
+	rule  string
+}
+
+// violations returns at most one numeric and one enum rule of a request
+// schema, business names first.
+func violations(s *escarp.Schema) []violation {
+	props, _ := probe.Properties(s)
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		bi, bj := business.MatchString(names[i]), business.MatchString(names[j])
+		if bi != bj {
+			return bi
+		}
+		return names[i] < names[j]
+	})
+	var num, enum *violation
+	for _, n := range names {
+		ps := props[n]
+		if ps == nil || ps.ReadOnly {
+			continue
+		}
+		switch {
+		case num == nil && (ps.HasType("integer") || ps.HasType("number")):
+			var min *float64
+			rule := ""
+			switch {
+			case ps.Minimum != nil:
+				min, rule = ps.Minimum, fmt.Sprintf("minimum %g", *ps.Minimum)
+			case ps.ExclusiveMinimum != nil:
+				min, rule = ps.ExclusiveMinimum, fmt.Sprintf("exclusive minimum %g", *ps.ExclusiveMinimum)
+			default:
+				continue
+			}
+			bad := int64(-1)
+			if *min < 0 {
+				bad = int64(*min) - 1
+			}
+			num = &violation{n, bad, rule}
+		case enum == nil && ps.HasType("string") && len(ps.Enum) > 0:
+			enum = &violation{n, "escarp-invalid", fmt.Sprintf("enum %v", ps.Enum)}
+		}
+	}
+	var out []violation
+	for _, v := range []*violation{num, enum} {
+		if v != nil {
+			out = append(out, *v)
+		}
+	}
+	return out
+}
+
+// Run probes one operation.
+func (c Rule) Run(ctx context.Context, p *check.Pass) error {
+	op := p.Op
+	if op == nil {
+		return nil
+	}
+	switch op.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil
+	}
+	schema := probe.RequestSchema(op)
+	vs := violations(schema)
+	if len(vs) == 0 {
+		return nil
+	}
+	if op.Method == http.MethodPost && !probe.HasItem(p.API, op.Path) {
+		if _, ok := probe.Reader(p.API, &check.Request{Op: op}, nil, ""); !ok {
+			return nil
+		}
+	}
+	ident, ok := probe.User(p.Identities)
+	if !ok {
+		return nil
+	}
+	var broken []string
+	var first *check.Response
+	var field string
+	for _, v := range vs {
+		req, skip, err := probe.Prepare(ctx, p, op, ident)
+		if skip {
+			return err
+		}
+		body, ok := probe.WithFields(req.Body, map[string]any{v.field: v.value})
+		if !ok {
+			return nil
+		}
+		send := probe.As(req, ident)
+		send.Body = body
+		send.Header = probe.JSONContent(send.Header)
+		resp, err := p.Session.Do(ctx, send)
+		if err != nil {
+			return stop(ctx, err)
+		}
+		if !resp.OK() || probe.ErrorBody(resp.Body) {
+			continue
+		}
+		read, ok := probe.Reader(p.API, send, resp, ident)
+		if !ok {
+			continue
+		}
+		after, err := p.Session.Do(ctx, read)
+		if err != nil {
+			return stop(ctx, err)
+		}
+		if !after.OK() {
+			continue
+		}
+		got, ok := probe.Lookup(probe.Object(after.Body), v.field)
+		if !ok || probe.Text(got) != probe.Text(v.value) {
+			continue
+		}
+		broken = append(broken, fmt.Sprintf("%s=%s (schema: %s)", v.field, probe.Text(v.value), v.rule))
+		if first == nil {
+			first, field = resp, v.field
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	f := check.NewFinding(c.Info(), first, fmt.Sprintf(
+		"%s accepted and stored %s: the values were answered with 2xx and reading the object back shows them.",
+		op.Key(), strings.Join(broken, "; ")))
+	f.Location.Param = "body:/" + escarp.EscapePointer(field)
+	p.Report(f)
+	return nil
+}
