@@ -175,11 +175,16 @@ func ruleTable(run *escarp.Run) []escarp.RuleInfo {
 type group struct {
 	Rule     escarp.RuleInfo
 	Findings []escarp.Finding
-	Severity escarp.Severity // the highest severity among Findings
+	// Severity is the highest severity among the unsuppressed findings,
+	// or among all when every one is suppressed.
+	Severity escarp.Severity
+	// Open counts the unsuppressed findings.
+	Open int
 }
 
-// groupByRule groups the findings of run by rule, most severe group first,
-// then by rule id. Rules without findings are left out.
+// groupByRule groups the findings of run by rule: groups with unsuppressed
+// findings first, then by severity, most severe first, then by rule id.
+// Rules without findings are left out.
 func groupByRule(run *escarp.Run) []group {
 	rules := ruleTable(run)
 	idx := make(map[string]int)
@@ -199,11 +204,23 @@ func groupByRule(run *escarp.Run) []group {
 			}
 			gs = append(gs, group{Rule: ri, Severity: f.Severity})
 		}
-		gs[j].Findings = append(gs[j].Findings, f)
-		gs[j].Severity = max(gs[j].Severity, f.Severity)
+		g := &gs[j]
+		g.Findings = append(g.Findings, f)
+		switch {
+		case f.Suppressed != nil:
+			if g.Open == 0 {
+				g.Severity = max(g.Severity, f.Severity)
+			}
+		case g.Open == 0:
+			g.Severity = f.Severity
+			g.Open++
+		default:
+			g.Severity = max(g.Severity, f.Severity)
+			g.Open++
+		}
 	}
 	slices.SortStableFunc(gs, func(a, b group) int {
-		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Rule.ID, b.Rule.ID))
+		return cmp.Or(cmp.Compare(min(b.Open, 1), min(a.Open, 1)), cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.Rule.ID, b.Rule.ID))
 	})
 	return gs
 }
