@@ -1,0 +1,41 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/escarp/escarp/internal/config"
+	"github.com/escarp/escarp/internal/scan"
+)
+
+// TestSchemaAgreesWithSections checks that a config using every key the
+// schema allows for scan and identities also decodes into the structs the
+// scan engine owns, so the schema and the code cannot drift apart silently.
+func TestSchemaAgreesWithSections(t *testing.T) {
+	path := filepath.Join("..", "..", "internal", "config", "testdata", "full.yaml")
+	env := map[string]string{"ALICE_TOKEN": "a", "BOB_PASSWORD": "b", "CAROL_PASSWORD": "c",
+		"CLIENT_SECRET": "s", "ADMIN_TOKEN": "t", "RATE": "12.5"}
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	if errs := config.ValidateFile(path, path, getenv); len(errs) > 0 {
+		t.Fatalf("ValidateFile(%s) = %v", path, errs)
+	}
+	f, err := config.Load(path, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc scan.FileConfig
+	if err := f.Section("scan", &fc); err != nil {
+		t.Errorf("the scan section the schema accepts does not decode into scan.FileConfig: %v", err)
+	}
+	var c scan.Config
+	if err := fc.Apply(&c); err != nil {
+		t.Errorf("scan.FileConfig.Apply: %v", err)
+	}
+	var ids []scan.Identity
+	if err := f.Section("identities", &ids); err != nil {
+		t.Errorf("the identities the schema accepts do not decode into []scan.Identity: %v", err)
+	}
+	if len(ids) != 5 {
+		t.Errorf("decoded %d identities, want 5", len(ids))
+	}
+}
