@@ -17,7 +17,7 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	if format == "" {
 		format = report.FormatText
 	}
-	outs, err := report.ParseOutputs(outputs)
+	outs, err := a.outputs(outputs)
 	if err != nil {
 		return err
 	}
@@ -33,6 +33,21 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	stdout.Color = format == report.FormatText && a.color(a.stdout)
 	f, _ = stdout.Lookup(format)
 	return f(a.stdout, rep)
+}
+
+// outputs parses -o specifications; relative paths are taken relative to
+// the working directory.
+func (a *app) outputs(specs []string) ([]report.Output, error) {
+	outs, err := report.ParseOutputs(specs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range outs {
+		if !filepath.IsAbs(outs[i].Path) && a.wd != "" {
+			outs[i].Path = filepath.Join(a.wd, outs[i].Path)
+		}
+	}
+	return outs, nil
 }
 
 // reportOptions returns how reports render here: file URIs relative to the

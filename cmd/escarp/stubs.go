@@ -21,5 +21,4 @@ func (a *app) labCmd() *cobra.Command     { return notYet("lab") }
 func (a *app) specCmd() *cobra.Command    { return notYet("spec") }
 func (a *app) auditCmd() *cobra.Command   { return notYet("audit") }
 func (a *app) scanCmd() *cobra.Command    { return notYet("scan") }
-func (a *app) reportCmd() *cobra.Command  { return notYet("report") }
 func (a *app) explainCmd() *cobra.Command { return notYet("explain") }
