@@ -1,0 +1,54 @@
+package rules
+
+import (
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/audit"
+)
+
+// AdditionalProperties reports request objects that accept undeclared
+// properties.
+var AdditionalProperties = &audit.Rule{
+	ID:       "ESC-INPUT-006",
+	Title:    "Request object accepts undeclared properties",
+	Severity: escarp.SeverityMedium,
+	OWASP:    "API3:2023",
+	CWE:      []string{"CWE-915"},
+	Theme:    audit.ThemeInput,
+	Aliases: []string{"owasp:api3:2023-no-additionalProperties", "owasp:api3:2023-constrained-additionalProperties",
+		"owasp-no-additionalProperties", "owasp-constrained-additionalProperties"},
+	Doc: "An object in a request sets `additionalProperties: true`, or a schema\n" +
+		`for additional properties without maxProperties. Undeclared fields then
+pass validation and reach the code, which is how mass assignment happens
+(a client sets "role": "admin" or "price": 0), and an unbounded map is a
+resource-exhaustion lever.
+
+How to fix: set additionalProperties: false, or bound the map with
+maxProperties.
+
+Before:
+
+    UserUpdate:
+      type: object
+      additionalProperties: true
+
+After:
+
+    UserUpdate:
+      type: object
+      additionalProperties: false`,
+	Run: func(p *audit.Pass) error {
+		for _, u := range p.Index.Schemas {
+			s := u.Schema
+			if !u.In(audit.InRequest) {
+				continue
+			}
+			switch {
+			case s.AdditionalPropertiesAllowed != nil && *s.AdditionalPropertiesAllowed:
+				p.Reportf(audit.SchemaAt(u), "request object allows any additional property (additionalProperties: true)")
+			case s.AdditionalProperties != nil && s.MaxProperties == nil:
+				p.Reportf(audit.SchemaAt(u), "request object allows additional properties without maxProperties")
+			}
+		}
+		return nil
+	},
+}
