@@ -22,9 +22,11 @@ cd "$(dirname "$0")" || exit 2
 
 PG_WANT_VERSION=15
 PG_CLUSTER=main
-PG_USER=escarp
-PG_PASSWORD=escarp
-PG_DB=escarp_test
+# The role, password and database the tests use (overridable, e.g. to keep
+# two checkouts apart).
+PG_USER=${ESCARP_TEST_PG_USER:-escarp}
+PG_PASSWORD=${ESCARP_TEST_PG_PASSWORD:-escarp}
+PG_DB=${ESCARP_TEST_PG_DB:-escarp_test}
 export DEBIAN_FRONTEND=noninteractive
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
@@ -73,8 +75,24 @@ pg_version() {
 	ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1
 }
 
+# pg_url is the URL the tests use, for a port.
+pg_url() { echo "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$1/$PG_DB?sslmode=disable"; }
+
+# pg_works reports whether the tests' URL already logs in (a repeated run,
+# or a machine set up before): then nothing needs root.
+pg_works() {
+	command -v psql >/dev/null 2>&1 &&
+		PGCONNECT_TIMEOUT=5 psql "$(pg_url "$1")" -qAtX -c 'SELECT 1' </dev/null >/dev/null 2>&1
+}
+
 setup_postgres() {
 	local version port status i
+	if pg_works 5432; then
+		ESCARP_TEST_POSTGRES=$(pg_url 5432)
+		export ESCARP_TEST_POSTGRES
+		say "PostgreSQL already set up: ESCARP_TEST_POSTGRES=postgres://$PG_USER:***@127.0.0.1:5432/$PG_DB?sslmode=disable"
+		return 0
+	fi
 	version=$(pg_version)
 	if [ -z "$version" ] || ! command -v pg_ctlcluster >/dev/null 2>&1; then
 		say "PostgreSQL is not installed: installing it with apt-get"
@@ -116,7 +134,7 @@ setup_postgres() {
 	if ! as_postgres psql -p "$port" -qAtX -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" </dev/null | grep -q 1; then
 		as_postgres createdb -p "$port" -O "$PG_USER" "$PG_DB" </dev/null || return 1
 	fi
-	ESCARP_TEST_POSTGRES="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$port/$PG_DB?sslmode=disable"
+	ESCARP_TEST_POSTGRES=$(pg_url "$port")
 	# Check the URL the tests will use: TCP on loopback, password auth.
 	if ! PGCONNECT_TIMEOUT=10 psql "$ESCARP_TEST_POSTGRES" -qAtX -c 'SELECT 1' </dev/null >/dev/null; then
 		say "cannot log in as $PG_USER on 127.0.0.1:$port"
