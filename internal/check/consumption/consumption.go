@@ -2,6 +2,7 @@ package consumption
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 const (
 	DefaultWait = 2 * time.Second
 	// DefaultLarge is the size of the oversized answer served.
-	DefaultLarge = 32 << 20
+	DefaultLarge = 16 << 20
 )
 
 // Unsafe is ESC-DAST-CONS-001: the target consumes a URL escarp controls
@@ -193,7 +194,7 @@ func (pr *prober) injected(ctx context.Context, base *check.Response) (*check.Re
 	a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000
 	product := strconv.Itoa(a * b)
 	v := fmt.Sprintf(`escarp'\"{{%d*%d}}${%d*%d}`, a, b, a, b)
-	body := fmt.Sprintf(`{"id":"1'","name":"%[1]s","title":"%[1]s","description":"%[1]s","url":"%[1]s","status":"%[1]s"}`, v)
+	body := hostile(v)
 	resp, _, _, err := pr.send(ctx, jsonHandler(body))
 	if err != nil || resp == nil {
 		return nil, "", false, err
@@ -203,7 +204,7 @@ func (pr *prober) injected(ctx context.Context, base *check.Response) (*check.Re
 		return resp, fmt.Sprintf("the template expression {{%d*%d}} served by escarp came back evaluated (%s)", a, b, product), true, nil
 	case base != nil && misconfig.Leak(resp.Body) != "" && misconfig.Leak(base.Body) == "":
 		return resp, fmt.Sprintf("a quote served by escarp produced %q", misconfig.Leak(resp.Body)), true, nil
-	case base != nil && resp.Status >= 500 && base.Status < 500:
+	case base != nil && crashed(resp) && !crashed(base):
 		return resp, fmt.Sprintf("a quote served by escarp produced a %d", resp.Status), true, nil
 	}
 	return resp, "", false, nil
@@ -214,7 +215,7 @@ func (pr *prober) malformed(ctx context.Context, base *check.Response) (*check.R
 	if err != nil || resp == nil || !hit || base == nil {
 		return nil, "", false, err
 	}
-	if resp.Status >= 500 && base.Status < 500 {
+	if crashed(resp) && !crashed(base) {
 		return resp, fmt.Sprintf("malformed JSON from escarp's listener gave %d (well-formed: %d)", resp.Status, base.Status), true, nil
 	}
 	if l := misconfig.Leak(resp.Body); l != "" && misconfig.Leak(base.Body) == "" {
@@ -265,4 +266,35 @@ func (pr *prober) oversized(ctx context.Context, _ *check.Response) (*check.Resp
 		return resp, "", false, nil
 	}
 	return resp, fmt.Sprintf("the target read all %d MiB escarp's listener sent", size>>20), true, nil
+}
+
+// crashed reports a server error that is not the proper answer to a bad
+// upstream (502, 503 and 504 are).
+func crashed(r *check.Response) bool {
+	return r.Status >= 500 && r.Status != 502 && r.Status != 503 && r.Status != 504
+}
+
+// hostileKeys are member names third-party APIs commonly use; the hostile
+// document fills them all, at the top level and in the items of common
+// list members, so that whatever the consumer reads holds the payload.
+var hostileKeys = []string{"id", "name", "title", "description", "text", "message", "status", "type", "value", "code",
+	"station", "city", "location", "label", "summary", "note", "comment", "at", "time", "date", "email", "username"}
+
+var hostileLists = []string{"items", "data", "results", "records", "entries", "readings", "values", "list"}
+
+// hostile returns a JSON document with payload v in every common member.
+func hostile(v string) string {
+	obj := map[string]any{}
+	for _, k := range hostileKeys {
+		obj[k] = v
+	}
+	doc := map[string]any{}
+	for k, x := range obj {
+		doc[k] = x
+	}
+	for _, k := range hostileLists {
+		doc[k] = []any{obj}
+	}
+	b, _ := json.Marshal(doc)
+	return string(b)
 }

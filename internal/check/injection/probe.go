@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
+	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +39,49 @@ func Prepare(ctx context.Context, p *check.Pass, op *escarp.Operation) (*check.R
 	case err != nil:
 		return nil, nil
 	}
-	return req, nil
+	return Contain(p, req), nil
+}
+
+var hostNames = regexp.MustCompile(`(?i)^(host|hostname|domain|server|fqdn)$`)
+
+// Contain rewrites the values of req that would make the target reach
+// beyond the loopback interface (example URLs such as
+// https://hooks.example.com/, host names to resolve) to escarp's callback
+// listener or localhost, so that no probe, however plain, makes a
+// vulnerable target contact a third party.
+func Contain(p *check.Pass, req *check.Request) *check.Request {
+	safeURL := "http://127.0.0.1/"
+	if cb := p.Session.Callback(); cb != nil {
+		safeURL = cb.URL("escarp-data")
+	}
+	for _, pt := range Points(req.Op, req) {
+		if pt.Kind != "string" || pt.In == InPath {
+			continue
+		}
+		switch {
+		case strings.Contains(pt.Value, "://"):
+			u, err := url.Parse(pt.Value)
+			if err != nil || u.Host == "" || loopback(u.Hostname()) || sameHost(p, u) {
+				continue
+			}
+			req = pt.With(req, safeURL)
+		case hostNames.MatchString(pt.Leaf()) && pt.Value != "" && !loopback(pt.Value):
+			req = pt.With(req, "localhost")
+		}
+	}
+	return req
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func sameHost(p *check.Pass, u *url.URL) bool {
+	return p.Target != nil && strings.EqualFold(u.Host, p.Target.Host)
 }
 
 // Send sends req. It returns a nil response and a nil error when nothing

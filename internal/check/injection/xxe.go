@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,7 +154,12 @@ func xmlBody(prepared []byte, s *escarp.Schema, entity, system string) []byte {
 		var b strings.Builder
 		if s != nil {
 			for _, name := range s.SortedPropertyNames() {
-				if ps := s.Properties[name]; ps != nil && (ps.HasType("object") || ps.HasType("array")) {
+				ps := s.Properties[name]
+				if ps != nil && (ps.HasType("object") || ps.HasType("array")) {
+					continue
+				}
+				if ps != nil && (ps.HasType("number") || ps.HasType("integer")) {
+					fmt.Fprintf(&b, "<%s>1</%s>", name, name)
 					continue
 				}
 				fmt.Fprintf(&b, "<%s>%s</%s>", name, ref, name)
@@ -194,9 +200,17 @@ func rewriteXML(doc []byte, ref string) (string, string) {
 				b.WriteString("</" + t.Name.Local + ">")
 			}
 		case xml.CharData:
-			if depth > 0 && len(bytes.TrimSpace(t)) > 0 {
-				b.WriteString(ref)
+			txt := string(bytes.TrimSpace(t))
+			if depth == 0 || txt == "" {
+				continue
 			}
+			if _, err := strconv.ParseFloat(txt, 64); err == nil || txt == "true" || txt == "false" {
+				var esc bytes.Buffer
+				_ = xml.EscapeText(&esc, []byte(txt))
+				b.Write(esc.Bytes())
+				continue
+			}
+			b.WriteString(ref)
 		}
 	}
 	return root, b.String()

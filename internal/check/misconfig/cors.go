@@ -44,7 +44,7 @@ func trusts(resp *check.Response, origin string) bool {
 
 // Run probes up to three GET operations and reports once.
 func (c *CORS) Run(ctx context.Context, p *check.Pass) error {
-	ss, err := samples(ctx, p, maxSamples, nil)
+	ss, err := samples(ctx, p, maxSamples, true)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ var disclosing = []struct {
 
 // Run reads sampled answers.
 func (c *Disclosure) Run(ctx context.Context, p *check.Pass) error {
-	ss, err := samples(ctx, p, 2, nil)
+	ss, err := samples(ctx, p, 2, false)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ var requirements = []requirement{
 
 // Run samples answers and reports each missing header once.
 func (c *Headers) Run(ctx context.Context, p *check.Pass) error {
-	ss, err := samples(ctx, p, maxSamples, nil)
+	ss, err := samples(ctx, p, maxSamples, false)
 	if err != nil {
 		return err
 	}

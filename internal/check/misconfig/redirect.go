@@ -89,4 +89,3 @@ func (c *Redirect) Run(ctx context.Context, p *check.Pass) error {
 	}
 	return nil
 }
-

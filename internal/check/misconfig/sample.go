@@ -19,12 +19,24 @@ type sample struct {
 }
 
 // samples prepares and sends up to n GET operations of the API, those
-// that answer 2xx first, for whole-API checks. modify, when not nil,
-// changes each request before it is sent.
-func samples(ctx context.Context, p *check.Pass, n int, modify func(*check.Request)) ([]sample, error) {
+// that answer 2xx first, for whole-API checks. authFirst puts operations
+// that require authentication first.
+func samples(ctx context.Context, p *check.Pass, n int, authFirst bool) ([]sample, error) {
 	var ok, other []sample
 	tried := 0
-	for _, op := range getOps(p.API) {
+	ops := getOps(p.API)
+	if authFirst {
+		var auth, anon []*escarp.Operation
+		for _, op := range ops {
+			if op.Anonymous() {
+				anon = append(anon, op)
+			} else {
+				auth = append(auth, op)
+			}
+		}
+		ops = append(auth, anon...)
+	}
+	for _, op := range ops {
 		if len(ok) >= n || tried >= 3*n {
 			break
 		}
@@ -35,9 +47,6 @@ func samples(ctx context.Context, p *check.Pass, n int, modify func(*check.Reque
 		}
 		if req == nil {
 			continue
-		}
-		if modify != nil {
-			modify(req)
 		}
 		resp, err := injection.Send(ctx, p, req)
 		if err != nil {

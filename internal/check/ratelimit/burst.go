@@ -32,10 +32,11 @@ func (c *Burst) Info() check.Info {
 		Severity: escarp.SeverityMedium,
 		OWASP:    "API4:2023",
 		CWE:      []string{"CWE-770"},
-		Description: "Sends a bounded burst (60 requests) to one operation: the login operation when there is one (anonymous, " +
-			"as a credential-stuffing client would), else a cheap GET without path parameters. It stops at the first 429 or 503. " +
+		Description: "Sends a bounded burst (60 requests) to each of up to four operations: login operations (anonymous, as a " +
+			"credential-stuffing client would) and operations whose path says they are expensive (tools, lookups, search, one-time codes, " +
+			"password reset); a cheap GET without path parameters when there are none. Each burst stops at the first 429 or 503. " +
 			"It reports when every request was answered without throttling: no 429/503, no rate-limit headers (RateLimit-*, " +
-			"X-RateLimit-*, Retry-After) and no request held back (escarp honours Retry-After, which would show as a delay). Run once per API.",
+			"X-RateLimit-*, Retry-After) and no request held back (escarp honours Retry-After, which would show as a delay). Run once per API, reported per operation.",
 		Remediation: "Limit requests per client and per account, strictest on login and expensive operations:\n\n" +
 			"```go\nlim := rate.NewLimiter(rate.Every(time.Second), 10) // per client key\nif !lim.Allow() {\n\tw.Header().Set(\"Retry-After\", \"1\")\n\thttp.Error(w, \"too many requests\", http.StatusTooManyRequests)\n\treturn\n}\n```",
 		References: []string{
@@ -46,32 +47,62 @@ func (c *Burst) Info() check.Info {
 	}
 }
 
-var loginPath = regexp.MustCompile(`(?i)(login|log-in|signin|sign-in|sign_in|token|authenticate|session)`)
+var (
+	loginPath     = regexp.MustCompile(`(?i)(login|log-in|signin|sign-in|sign_in|/token$|authenticate|/sessions?$)`)
+	expensivePath = regexp.MustCompile(`(?i)(/tools?/|lookup|/dns|/ping|/exec|/command|/otp|/sms|/verify|/reset|password|forgot|/search)`)
+)
 
-// target picks the operation of the burst and the identity it is sent as.
-func target(api *escarp.API) (*escarp.Operation, bool) {
+// maxTargets bounds the operations that get a burst.
+const maxTargets = 4
+
+// target is an operation that gets a burst.
+type target struct {
+	op    *escarp.Operation
+	login bool
+}
+
+// targets picks the operations of the bursts: login operations, then
+// operations whose path says they are expensive (tools, lookups, search,
+// one-time codes); a cheap GET without path parameters when there is
+// neither.
+func targets(api *escarp.API) []target {
+	var out []target
 	for _, op := range api.Operations {
-		if op.Method == "POST" && loginPath.MatchString(op.Path) && op.Anonymous() {
-			return op, true
+		if len(out) < maxTargets && op.Method == "POST" && loginPath.MatchString(op.Path) && op.Anonymous() {
+			out = append(out, target{op, true})
 		}
+	}
+	for _, op := range api.Operations {
+		if len(out) < maxTargets && expensivePath.MatchString(op.Path) && !loginPath.MatchString(op.Path) &&
+			(op.Method == "GET" || op.Method == "POST") {
+			out = append(out, target{op, false})
+		}
+	}
+	if len(out) > 0 {
+		return out
 	}
 	for _, op := range api.Operations {
 		if op.Method == "GET" && !slices.ContainsFunc(op.Parameters, func(p *escarp.Parameter) bool { return p.In == "path" }) {
-			return op, false
+			return []target{{op, false}}
 		}
 	}
-	return nil, false
+	return nil
 }
 
 var limitHeaders = []string{"RateLimit", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Policy",
 	"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "Retry-After"}
 
-// Run sends the burst.
+// Run sends the bursts.
 func (c *Burst) Run(ctx context.Context, p *check.Pass) error {
-	op, login := target(p.API)
-	if op == nil {
-		return nil
+	for _, t := range targets(p.API) {
+		if err := c.burst(ctx, p, t.op, t.login); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func (c *Burst) burst(ctx context.Context, p *check.Pass, op *escarp.Operation, login bool) error {
 	ident := injection.Identity(p)
 	if login {
 		ident = ""
@@ -80,6 +111,7 @@ func (c *Burst) Run(ctx context.Context, p *check.Pass) error {
 	if err != nil || req == nil {
 		return budget(err)
 	}
+	req = injection.Contain(p, req)
 	n := c.Requests
 	if n <= 0 {
 		n = DefaultBurst

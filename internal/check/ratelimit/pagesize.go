@@ -149,7 +149,9 @@ func count(v any, depth int) int {
 func echoes(body []byte, name string, v int) bool {
 	var doc any
 	if json.Unmarshal(body, &doc) != nil {
-		return false
+		// A truncated answer: look for "name": v in the text.
+		re := regexp.MustCompile(`"` + regexp.QuoteMeta(name) + `"\s*:\s*` + strconv.Itoa(v) + `\b`)
+		return re.Match(body)
 	}
 	var walk func(any, int) bool
 	walk = func(x any, depth int) bool {
