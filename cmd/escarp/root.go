@@ -99,6 +99,7 @@ func (a *app) commands() []*cobra.Command {
 		a.auditCmd(),
 		a.scanCmd(),
 		a.reportCmd(),
+		a.inventoryCmd(),
 		a.explainCmd(),
 		a.configCmd(),
 		a.versionCmd(),
