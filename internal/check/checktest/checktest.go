@@ -194,6 +194,10 @@ func dedent(s string) string {
 		}
 	}
 	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			lines[i] = ""
+			continue
+		}
 		if len(l) >= indent && indent > 0 {
 			lines[i] = l[indent:]
 		}
