@@ -28,7 +28,7 @@ type fake struct {
 	run  func(ctx context.Context, p *check.Pass) error
 }
 
-func (f *fake) Info() check.Info                              { return f.info }
+func (f *fake) Info() check.Info                             { return f.info }
 func (f *fake) Run(ctx context.Context, p *check.Pass) error { return f.run(ctx, p) }
 
 func newFake(id, owasp string, scope check.Scope, run func(ctx context.Context, p *check.Pass) error) *fake {
