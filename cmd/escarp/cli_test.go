@@ -129,7 +129,19 @@ type scriptRun struct {
 	exitChecked    bool
 }
 
-func runScript(t *testing.T, file string, data []byte) {
+// scriptT is the part of *testing.T a script uses; a recorder stands in
+// for it when the runner itself is tested.
+type scriptT interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+	TempDir() string
+	Chdir(dir string)
+	Setenv(key, value string)
+}
+
+func runScript(t scriptT, file string, data []byte) {
 	work := t.TempDir()
 	commands, files := parseScript(data)
 	for _, f := range files {
@@ -190,7 +202,7 @@ func runScript(t *testing.T, file string, data []byte) {
 				t.Fatalf("%s: use \"exit N\" after the command instead of \"! escarp\"", where)
 			}
 			checkExit()
-			last = runEscarp(t, n, args)
+			last = runEscarp(n, args)
 		case "exit":
 			if last == nil || len(args) != 1 {
 				t.Fatalf("%s: exit N must follow an escarp command", where)
@@ -216,25 +228,25 @@ func runScript(t *testing.T, file string, data []byte) {
 			var what string
 			switch {
 			case args[0] == "-empty" && len(args) == 1:
-				ok, what = out == "", "is empty"
+				ok, what = out == "", "be empty"
 			case args[0] == "-re" && len(args) == 2:
 				re, err := regexp.Compile(args[1])
 				if err != nil {
 					t.Fatalf("%s: %v", where, err)
 				}
-				ok, what = re.MatchString(out), fmt.Sprintf("matches %q", args[1])
+				ok, what = re.MatchString(out), fmt.Sprintf("match %q", args[1])
 			case len(args) == 1:
-				ok, what = strings.Contains(out, args[0]), fmt.Sprintf("contains %q", args[0])
+				ok, what = strings.Contains(out, args[0]), fmt.Sprintf("contain %q", args[0])
 			default:
 				t.Fatalf("%s: %s takes one argument (quote it)", where, cmd)
 			}
 			if ok == neg {
-				not := ""
-				if !neg {
-					not = " not"
+				should := "should"
+				if neg {
+					should = "should not"
 				}
-				t.Errorf("%s: %s of escarp %s%s %s; it is:\n%s", where, cmd,
-					strings.Join(last.args, " "), not, strings.TrimPrefix(what, ""), out)
+				t.Errorf("%s: %s of escarp %s %s %s; it is:\n%s", where, cmd,
+					strings.Join(last.args, " "), should, what, out)
 			}
 		default:
 			t.Fatalf("%s: unknown command %q", where, cmd)
@@ -244,8 +256,7 @@ func runScript(t *testing.T, file string, data []byte) {
 }
 
 // runEscarp runs escarp in-process the way main does.
-func runEscarp(t *testing.T, line int, args []string) *scriptRun {
-	t.Helper()
+func runEscarp(line int, args []string) *scriptRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -276,5 +287,71 @@ func TestSplitArgs(t *testing.T) {
 	}
 	if _, err := splitArgs("'open"); err == nil {
 		t.Error("splitArgs(\"'open\") = nil error, want unterminated quote")
+	}
+}
+
+// recorder is a scriptT that records failures instead of failing.
+type recorder struct {
+	*testing.T
+	errors []string
+}
+
+// errFatal stops a script after a recorded Fatalf.
+var errFatal = fmt.Errorf("fatal")
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	panic(errFatal)
+}
+
+func (r *recorder) Fatal(args ...any) {
+	r.errors = append(r.errors, fmt.Sprint(args...))
+	panic(errFatal)
+}
+
+// TestScriptRunnerFails checks that the runner reports what it should: a
+// script that cannot fail tests nothing.
+func TestScriptRunnerFails(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+		want   string // substring of the first recorded failure; "" for none
+	}{
+		{"passes", "escarp version\nstdout escarp\n", ""},
+		{"unexpected exit", "escarp nosuch\n", "exit 2, want 0"},
+		{"wrong exit", "escarp version\nexit 2\n", "exit 0, want 2"},
+		{"missing text", "escarp version\nstdout 'no such text'\n", `should contain "no such text"`},
+		{"unwanted text", "escarp version\n! stdout escarp\n", `should not contain "escarp"`},
+		{"not empty", "escarp version\nstdout -empty\n", "should be empty"},
+		{"regexp", "escarp version\nstdout -re '^nope'\n", `should match "^nope"`},
+		{"files are written", "escarp config validate c.yaml\n-- c.yaml --\nscan: {rate: x}\n", "exit 2, want 0"},
+		{"env reaches escarp", "env ESCARP_CONFIG=c.yaml\nescarp config validate\nstdout 'c.yaml: valid'\n-- c.yaml --\ntarget: http://127.0.0.1:1\n", ""},
+		{"unknown command", "frobnicate\n", `unknown command "frobnicate"`},
+		{"stdout before escarp", "stdout x\n", "must follow an escarp command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{T: t}
+			func() {
+				defer func() {
+					if v := recover(); v != nil && v != errFatal {
+						panic(v)
+					}
+				}()
+				runScript(r, "x.txt", []byte(tt.script))
+			}()
+			switch {
+			case tt.want == "" && len(r.errors) > 0:
+				t.Errorf("runScript reported %q, want no failure", r.errors)
+			case tt.want != "" && len(r.errors) == 0:
+				t.Errorf("runScript reported nothing, want a failure containing %q", tt.want)
+			case tt.want != "" && !strings.Contains(r.errors[0], tt.want):
+				t.Errorf("runScript reported %q, want a failure containing %q", r.errors[0], tt.want)
+			}
+		})
 	}
 }
