@@ -13,7 +13,9 @@
 //   - every package has exactly one "// Package x" doc comment;
 //   - every exported identifier in non-test files has a doc comment;
 //   - no package is named util, utils, common, helpers, misc, types, models
-//     or interfaces.
+//     or interfaces;
+//   - every relative link in README.md and docs/*.md points at a file that
+//     exists.
 //
 // The tests run "go list" and parse sources from the module root; each
 // failure lists every offender with its file:line.

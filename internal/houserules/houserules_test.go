@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -571,5 +572,54 @@ func TestPackageNames(t *testing.T) {
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d packages have grab-bag names:\n\t%s", len(bad), strings.Join(bad, "\n\t"))
+	}
+}
+
+// mdLink matches the target of a Markdown link or image: [text](target).
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
+
+// TestDocLinks checks that every relative link in README.md and docs/*.md
+// points at a file that exists.
+func TestDocLinks(t *testing.T) {
+	root := repoRoot(t)
+	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append([]string{filepath.Join(root, "README.md")}, files...)
+	var bad []string
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				bad = append(bad, "README.md is missing")
+				continue
+			}
+			t.Fatal(err)
+		}
+		r, _ := filepath.Rel(root, file)
+		inFence := false
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "```") {
+				inFence = !inFence
+			}
+			if inFence {
+				continue
+			}
+			for _, m := range mdLink.FindAllStringSubmatch(line, -1) {
+				target := m[1]
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") || strings.HasPrefix(target, "#") {
+					continue
+				}
+				target, _, _ = strings.Cut(target, "#")
+				p := filepath.Join(filepath.Dir(file), filepath.FromSlash(target))
+				if _, err := os.Stat(p); err != nil {
+					bad = append(bad, fmt.Sprintf("%s:%d: link to %s: no such file", filepath.ToSlash(r), i+1, m[1]))
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d broken documentation links:\n\t%s", len(bad), strings.Join(bad, "\n\t"))
 	}
 }
