@@ -157,8 +157,8 @@ func same(base, got *check.Response) bool {
 }
 
 func (c FunctionLevel) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, admin, user, why string) error {
-	req, skip, err := probe.Prepare(ctx, p, op, admin)
-	if skip {
+	req, _, skip, err := probe.Fresh(ctx, p, op, admin)
+	if skip || err != nil {
 		return err
 	}
 	read, ok := probe.Reader(p.API, req, nil, admin)

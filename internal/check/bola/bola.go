@@ -73,9 +73,13 @@ func (c Read) Run(ctx context.Context, p *check.Pass) error {
 	if !ok {
 		return nil
 	}
-	_, err := leak(ctx, p, c.Info(), op, owner, attacker, nil)
+	_, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, nil)
 	return err
 }
+
+// fixer adjusts a prepared request for its identity (its own user id in a
+// user reference); nil leaves it.
+type fixer func(req *check.Request, identity string) *check.Request
 
 // variant rewrites the owner's request before the attacker sends it; nil
 // sends it unchanged.
@@ -83,18 +87,31 @@ type variant func(owner, attacker *check.Request) (*check.Request, string)
 
 // leak runs the read probe of op and reports a finding when the attacker
 // reaches the owner's object. It returns whether it reported.
-func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operation, owner, attacker string, vary variant) (bool, error) {
+func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operation, owner, attacker string, vary variant, fix fixer) (bool, error) {
+	if fix == nil {
+		fix = func(r *check.Request, _ string) *check.Request { return r }
+	}
 	req, skip, err := probe.Prepare(ctx, p, op, owner)
 	if skip {
 		return false, err
 	}
+	req = fix(req, owner)
 	own, skip, err := probe.Prepare(ctx, p, op, attacker)
 	if err != nil {
 		return false, err
 	}
+	if !skip {
+		own = fix(own, attacker)
+	}
 	base, err := p.Session.Do(ctx, probe.As(req, owner))
 	if err != nil {
 		return false, stop(ctx, err)
+	}
+	if base.OK() && !probe.Substantial(base.Body) {
+		// An empty list: give the owner an object and read again.
+		if base, err = populate(ctx, p, req, owner); err != nil || base == nil {
+			return false, err
+		}
 	}
 	if !base.OK() || !probe.Substantial(base.Body) || probe.ErrorBody(base.Body) {
 		return false, nil
@@ -136,6 +153,7 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	if skip {
 		return false, err
 	}
+	req2 = fix(req2, owner)
 	base2 := base
 	if !sameTarget(req, req2) {
 		if base2, err = p.Session.Do(ctx, probe.As(req2, owner)); err != nil {
@@ -169,6 +187,30 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	}
 	p.Report(f)
 	return true, nil
+}
+
+// populate creates an object as owner through the POST on req's own path
+// (POST /orders for GET /orders?owner_id=...) and sends req again; nil
+// when there is no such POST or it failed.
+func populate(ctx context.Context, p *check.Pass, req *check.Request, owner string) (*check.Response, error) {
+	create := probe.Op(p.API, http.MethodPost, req.Op.Path)
+	if create == nil {
+		return nil, nil
+	}
+	creq, skip, err := probe.Prepare(ctx, p, create, owner)
+	if skip {
+		return nil, err
+	}
+	creq.Path = req.Path
+	made, err := p.Session.Do(ctx, probe.As(creq, owner))
+	if err != nil || !made.OK() {
+		return nil, stop(ctx, err)
+	}
+	base, err := p.Session.Do(ctx, probe.As(req, owner))
+	if err != nil {
+		return nil, stop(ctx, err)
+	}
+	return base, nil
 }
 
 // leaks reports whether got is the owner's object: 2xx, no error envelope,

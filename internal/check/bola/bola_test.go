@@ -1,6 +1,7 @@
 package bola_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/escarp/escarp"
@@ -16,11 +17,11 @@ func scan(t *testing.T, c check.Check, flaws ...string) []escarp.Finding {
 	t.Helper()
 	shop := probetest.New(flaws...)
 	api := checktest.API(t, string(probetest.Spec))
-	return checktest.Run(t, c, shop, api, checktest.Identities(
-		checktest.Bearer("alice", shop.Token("alice")),
-		checktest.Bearer("bob", shop.Token("bob")),
-		checktest.Admin("carol", shop.Token("carol")),
-	))
+	var h http.Handler = shop
+	if testing.Verbose() {
+		h = probetest.Logged(shop, t.Logf)
+	}
+	return checktest.Run(t, c, h, api, probetest.Identities()...)
 }
 
 func ops(fs []escarp.Finding) []string {

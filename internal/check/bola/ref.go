@@ -68,12 +68,59 @@ func (c Reference) Run(ctx context.Context, p *check.Pass) error {
 	if !nested && !refsOutsidePath(op) {
 		return nil
 	}
-	done, err := leak(ctx, p, c.Info(), op, owner, attacker, nil)
+	fix, err := userRefs(ctx, p, op, owner, attacker)
+	if err != nil {
+		return err
+	}
+	done, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, fix)
 	if done || err != nil || !nested {
 		return err
 	}
-	_, err = leak(ctx, p, c.Info(), op, owner, attacker, ownParent)
+	_, err = leak(ctx, p, c.Info(), op, owner, attacker, ownParent, fix)
 	return err
+}
+
+// userParam matches query and header parameters that name a user (the
+// object's owner) rather than the object itself.
+var userParam = regexp.MustCompile(`(?i)^(x-)?(owner|user|customer|account|member|profile)[_-]?(id|uuid)?$`)
+
+// userRefs returns a fixer that puts each identity's own user id (from its
+// profile operation) into user-reference query and header parameters, so
+// that the owner's request names the owner; nil when the operation has
+// none.
+func userRefs(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) (fixer, error) {
+	var params []*escarp.Parameter
+	for _, prm := range op.Parameters {
+		if (prm.In == "query" || prm.In == "header") && userParam.MatchString(prm.Name) {
+			params = append(params, prm)
+		}
+	}
+	if len(params) == 0 {
+		return nil, nil
+	}
+	self := map[string]string{}
+	for _, id := range []string{owner, attacker} {
+		v, err := probe.SelfID(ctx, p, id)
+		if err != nil {
+			return nil, err
+		}
+		self[id] = v
+	}
+	return func(req *check.Request, identity string) *check.Request {
+		v := self[identity]
+		if v == "" {
+			return req
+		}
+		req = req.Clone()
+		for _, prm := range params {
+			if prm.In == "query" {
+				req.Query.Set(prm.Name, v)
+			} else {
+				req.Header.Set(prm.Name, v)
+			}
+		}
+		return req
+	}, nil
 }
 
 // refsOutsidePath reports whether a read operation takes an object

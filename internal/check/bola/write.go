@@ -108,8 +108,9 @@ func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 }
 
 func (c Write) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {
-	req, skip, err := probe.Prepare(ctx, p, op, owner)
-	if skip {
+	// A fresh object: the attacker must not delete one other probes use.
+	req, _, skip, err := probe.Fresh(ctx, p, op, owner)
+	if skip || err != nil {
 		return err
 	}
 	read, ok := probe.Reader(p.API, req, nil, owner)

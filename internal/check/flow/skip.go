@@ -170,52 +170,14 @@ func (c StepSkip) Run(ctx context.Context, p *check.Pass) error {
 	return nil
 }
 
-// fresh returns a request for op on an object created just now through the
-// collection's POST (so no other step ran on it), else the engine's
-// prepared request.
+// fresh returns a request for op on an object created just now (so that
+// no other step ran on it), else the engine's prepared request.
 func fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident string) (*check.Request, error) {
-	req, skip, err := probe.Prepare(ctx, p, op, ident)
+	req, _, skip, err := probe.Fresh(ctx, p, op, ident)
 	if skip {
 		return nil, err
 	}
-	names := probe.PathParams(op.Path)
-	if len(names) == 0 {
-		return req, nil
-	}
-	item := path.Dir(op.Path) // /orders/{id}
-	if !probe.IsParam(probe.LastSegment(item)) {
-		return req, nil
-	}
-	create := probe.Op(p.API, http.MethodPost, path.Dir(item))
-	if create == nil {
-		return req, nil
-	}
-	creq, skip, err := probe.Prepare(ctx, p, create, ident)
-	if skip {
-		return req, err
-	}
-	if dir := path.Dir(item); len(probe.PathParams(dir)) > 0 {
-		if filled, ok := probe.Fill(dir, req.Values); ok {
-			creq.Path = filled
-		}
-	}
-	made, err := p.Session.Do(ctx, probe.As(creq, ident))
-	if err != nil || !made.OK() {
-		return req, stop(ctx, err)
-	}
-	id := probe.CreatedID(made)
-	if id == "" {
-		return req, nil
-	}
-	vals := map[string]string{}
-	for k, v := range req.Values {
-		vals[k] = v
-	}
-	vals[names[len(names)-1]] = id
-	if filled, ok := probe.Fill(op.Path, vals); ok {
-		req.Path, req.Values = filled, vals
-	}
-	return req, nil
+	return req, err
 }
 
 func limit(s []string, n int) []string {

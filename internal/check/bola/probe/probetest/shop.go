@@ -45,7 +45,7 @@ type Shop struct {
 	orders   map[string]*order
 	products map[string]*product
 	redeemed map[string]bool
-	failures int
+	failures map[string]int // failed logins per user name
 	next     int
 }
 
@@ -83,7 +83,7 @@ type product struct {
 // New returns a shop with the flaws of the given check ids.
 func New(flaws ...string) *Shop {
 	s := &Shop{flaws: map[string]bool{}, secret: []byte(StrongSecret),
-		orders: map[string]*order{}, redeemed: map[string]bool{}, next: 5000}
+		orders: map[string]*order{}, redeemed: map[string]bool{}, failures: map[string]int{}, next: 5000}
 	for _, f := range flaws {
 		s.flaws[f] = true
 	}
@@ -436,7 +436,7 @@ func (s *Shop) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.flaws["ESC-DAST-AUTHN-009"] && s.failures >= 10 {
+	if !s.flaws["ESC-DAST-AUTHN-009"] && s.failures[in.Username] >= 10 {
 		w.Header().Set("Retry-After", "60")
 		reply(w, http.StatusTooManyRequests, map[string]string{"error": "too many failed logins, try again later"})
 		return
@@ -452,13 +452,13 @@ func (s *Shop) login(w http.ResponseWriter, r *http.Request) {
 		reply(w, 200, map[string]any{"access_token": s.Token(u.Username), "token_type": "Bearer", "expires_in": 3600})
 		return
 	case s.flaws["ESC-DAST-AUTHN-008"] && u == nil:
-		s.failures++
+		s.failures[in.Username]++
 		reply(w, http.StatusNotFound, map[string]string{"error": "no such user"})
 	case s.flaws["ESC-DAST-AUTHN-008"]:
-		s.failures++
+		s.failures[in.Username]++
 		reply(w, http.StatusUnauthorized, map[string]string{"error": "wrong password"})
 	default:
-		s.failures++
+		s.failures[in.Username]++
 		reply(w, http.StatusUnauthorized, map[string]string{"error": "invalid username or password"})
 	}
 }
