@@ -75,6 +75,7 @@ func RunInput(ctx context.Context, in Input, rules []*Rule, cfg Config) (*escarp
 		pass := &Pass{API: in.API, Rule: r, Index: idx, Problems: in.Problems, Previous: in.Previous, Raw: in.Raw}
 		pass.Report = func(f escarp.Finding) {
 			f.RuleID, f.Title, f.Kind = r.ID, r.Title, escarp.KindAudit
+			f.Location = exact(in, f.Location)
 			if sev, ok := res.severity[r.ID]; ok {
 				f.Severity = sev
 			}
@@ -158,4 +159,17 @@ func runRule(r *Rule, p *Pass) (err error) {
 		}
 	}()
 	return r.Run(p)
+}
+
+// exact moves a location in the root document to the exact position of
+// its JSON pointer, when the raw document resolves it: rules may locate a
+// finding at its parent element (an operation for its responses object).
+func exact(in Input, l escarp.Location) escarp.Location {
+	if in.Raw == nil || l.Pointer == "" || (l.File != "" && l.File != in.API.Location) {
+		return l
+	}
+	if pos, ok := in.Raw.Pos(l.Pointer); ok && pos.Line > 0 {
+		return l.At(pos)
+	}
+	return l
 }

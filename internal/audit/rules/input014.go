@@ -42,7 +42,7 @@ After:
 		check(api.Description, p.Root("/info/description"), "API description")
 		for i, t := range api.Tags {
 			if t != nil {
-				l := p.Root("/tags/"+itoa(i)+"/description")
+				l := p.Root("/tags/" + itoa(i) + "/description")
 				if t.Pos.Line != 0 {
 					l = l.At(t.Pos)
 				}

@@ -47,7 +47,7 @@ After (current, breaking):
 		for _, old := range prev.Operations {
 			op := cur[old.Key()]
 			if op == nil {
-				l := p.Root("/paths/"+audit.EscapeToken(old.Path)+"/"+strings.ToLower(old.Method))
+				l := p.Root("/paths/" + audit.EscapeToken(old.Path) + "/" + strings.ToLower(old.Method))
 				l.Method, l.Path = old.Method, old.Path
 				p.Reportf(l, "operation %s was removed", old.Key())
 				continue

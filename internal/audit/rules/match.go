@@ -348,5 +348,4 @@ func pathSegments(path string) []string {
 	return out
 }
 
-
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -34,7 +34,9 @@ After:
 		}
 		for _, s := range p.API.Servers {
 			if s != nil && cleartext(s.URL) {
-				p.Reportf(audit.ServerAt(p.API, s), "the API is offered over cleartext: %s", s.URL)
+				l := p.Root("/schemes")
+				l.URL = s.URL
+				p.Reportf(l, "the API is offered over cleartext: %s", s.URL)
 			}
 		}
 		return nil
