@@ -355,3 +355,25 @@ func TestScriptRunnerFails(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionFromLdflags checks that a version set with -ldflags -X wins
+// over the build information, in both formats.
+func TestVersionFromLdflags(t *testing.T) {
+	old := version
+	t.Cleanup(func() { version = old })
+	version = "v1.2.3-test"
+	for _, tt := range []struct{ args, want string }{
+		{"version", "escarp v1.2.3-test (go"},
+		{"version --format json", `"version": "v1.2.3-test"`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), strings.Fields(tt.args), strings.NewReader(""), &stdout, &stderr)
+		if err != nil || !strings.Contains(stdout.String(), tt.want) {
+			t.Errorf("escarp %s = %q, %v; want output containing %q", tt.args, stdout.String(), err, tt.want)
+		}
+	}
+	version = ""
+	if b := currentBuild(); b.Version == "" || b.Go == "" || !strings.Contains(b.Platform, "/") {
+		t.Errorf("currentBuild() without -X = %+v, want a fallback version, the Go version and GOOS/GOARCH", b)
+	}
+}
