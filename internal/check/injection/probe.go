@@ -3,6 +3,7 @@ package injection
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/value"
 )
 
 // Identity returns the identity probes are sent as: the first configured
@@ -39,7 +41,38 @@ func Prepare(ctx context.Context, p *check.Pass, op *escarp.Operation) (*check.R
 	case err != nil:
 		return nil, nil
 	}
-	return Contain(p, req), nil
+	return Contain(p, withOptional(op, req)), nil
+}
+
+// withOptional adds the optional query parameters the engine leaves out,
+// with their example, default or a generated valid value: they are inputs
+// too.
+func withOptional(op *escarp.Operation, req *check.Request) *check.Request {
+	for _, prm := range op.Parameters {
+		if prm.In != InQuery || prm.Required || req.Query.Has(prm.Name) {
+			continue
+		}
+		v := prm.Example
+		if v == nil && prm.Schema != nil && prm.Schema.Default != nil {
+			v = prm.Schema.Default
+		}
+		if v == nil {
+			v = value.Valid(prm.Schema, prm.Name, value.Options{})
+		}
+		switch x := v.(type) {
+		case []any, map[string]any, nil:
+			continue
+		case string:
+			req.Query.Set(prm.Name, x)
+		default:
+			b, err := json.Marshal(x)
+			if err != nil {
+				continue
+			}
+			req.Query.Set(prm.Name, strings.Trim(string(b), `"`))
+		}
+	}
+	return req
 }
 
 var hostNames = regexp.MustCompile(`(?i)^(host|hostname|domain|server|fqdn)$`)
