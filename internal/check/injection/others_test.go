@@ -22,7 +22,9 @@ import (
 	"github.com/escarp/escarp/internal/check/injection"
 )
 
-func jsonBody(r *http.Request, v any) bool { return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v) == nil }
+func jsonBody(r *http.Request, v any) bool {
+	return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v) == nil
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
