@@ -102,14 +102,14 @@ func (c Enumeration) Run(ctx context.Context, p *check.Pass) error {
 		if throttled(known2) || signature(known2, name) != sk {
 			return nil
 		}
-		how := "a different body"
+		how := "same status, different body"
 		if unknown.Status != known.Status {
-			how = fmt.Sprintf("HTTP %d instead of %d", known.Status, unknown.Status)
+			how = fmt.Sprintf("HTTP %d where an unknown user name gets HTTP %d", known.Status, unknown.Status)
 		}
 		f := check.NewFinding(c.Info(), known, fmt.Sprintf(
-			"%s answers a wrong password for an existing account with %s than for an unknown user name, so user names "+
-				"can be enumerated; two unknown names got the same answer and a second wrong password for the existing "+
-				"account got the same different answer.", l.op.Key(), how))
+			"%s answers a wrong password for an existing account differently from one for an unknown user name (%s), "+
+				"so user names can be enumerated; two unknown names got the same answer and a second wrong password "+
+				"for the existing account got the same different answer.", l.op.Key(), how))
 		if f.Evidence != nil {
 			f.Evidence.Note = fmt.Sprintf("unknown user: %s; existing user: %s", clip(su, 200), clip(sk, 200))
 		}
