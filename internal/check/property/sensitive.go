@@ -164,7 +164,7 @@ func scanBody(body []byte) []hit {
 				out = append(out, hit{k, ptr, x})
 			}
 		case json.Number:
-			if k := classify(key, x.String()); k == "card number" {
+			if k := classify(key, x.String()); k == "a card number" {
 				out = append(out, hit{k, ptr, x.String()})
 			}
 		}
@@ -190,7 +190,7 @@ func classify(key, v string) string {
 	case ssn(v) && (ssnName.MatchString(key) || !cardSkip.MatchString(key)):
 		return "a social security number"
 	case !cardSkip.MatchString(key) && card(v):
-		return "card number"
+		return "a card number"
 	}
 	return ""
 }
