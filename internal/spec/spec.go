@@ -22,7 +22,9 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/spec/har"
 	"github.com/escarp/escarp/internal/spec/openapi"
+	"github.com/escarp/escarp/internal/spec/postman"
 )
 
 // Defaults for [Options].
@@ -73,8 +75,10 @@ func LoadBytes(ctx context.Context, name string, data []byte, opts Options) (*es
 	switch f := Detect(data); f {
 	case escarp.FormatOpenAPI, escarp.FormatSwagger:
 		return openapi.Load(ctx, name, data, openapi.Options{Fetch: opts.read})
-	case escarp.FormatPostman, escarp.FormatHAR:
-		return nil, nil, escarp.InvalidAt(escarp.Position{File: name, Line: 1}, "%s input is not supported yet", f)
+	case escarp.FormatPostman:
+		return postman.Load(ctx, name, data)
+	case escarp.FormatHAR:
+		return har.Load(ctx, name, data)
 	default:
 		if len(bytes.TrimSpace(data)) == 0 {
 			return nil, nil, escarp.InvalidAt(escarp.Position{File: name}, "empty document")

@@ -30,6 +30,9 @@ type loader struct {
 	warnings []escarp.Warning
 	err      error // the first error; the walk goes on but the load fails
 	budget   int   // nodes left for converting values (bounds alias bombs)
+
+	aliasUses int // YAML aliases followed to schemas
+	nest      int // path items being converted (callbacks nest them)
 }
 
 // fail records the first error.
@@ -43,6 +46,9 @@ func (l *loader) fail(err error) {
 func (l *loader) warn(pos escarp.Position, format string, args ...any) {
 	l.warnings = append(l.warnings, escarp.Warning{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
+
+// maxNest bounds the nesting of path items through callbacks.
+const maxNest = 8
 
 // methods are the operation keys of a path item, lower case.
 var methods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
@@ -299,6 +305,12 @@ func (l *loader) pathItem(d *document, k, n *yaml.Node, ptr, path string, global
 		l.fail(err)
 		return nil
 	}
+	if l.nest >= maxNest {
+		l.fail(escarp.InvalidAt(d.pos(k), "callbacks nested more than %d deep (a reference cycle?)", maxNest))
+		return nil
+	}
+	l.nest++
+	defer func() { l.nest-- }()
 	t, err := l.follow(d, k, n, ptr)
 	if err != nil {
 		l.fail(err)

@@ -14,6 +14,10 @@ import (
 // maxSchemaDepth bounds the nesting of inline schemas.
 const maxSchemaDepth = 256
 
+// maxAliasUses bounds how many YAML aliases may stand for schemas (against
+// alias bombs).
+const maxAliasUses = 10000
+
 // schema converts the schema node n (key k, pointer ptr in d). A $ref is
 // resolved to the one shared *Schema of its definition; recursive schemas
 // form cycles.
@@ -26,13 +30,23 @@ func (l *loader) schema(d *document, k, n *yaml.Node, ptr string, depth int) *es
 		return nil
 	}
 	if n.Kind == yaml.AliasNode {
+		// YAML aliases share their schema; a recursive one (an alias inside
+		// its own anchor) cannot be represented without a $ref.
 		target := deref(n)
+		if l.aliasUses++; l.aliasUses > maxAliasUses {
+			l.fail(escarp.InvalidAt(d.pos(n), "more than %d YAML aliases to schemas", maxAliasUses))
+			return nil
+		}
 		if s, ok := l.aliases[target]; ok {
+			if s == nil {
+				l.fail(escarp.InvalidAt(d.pos(n), "recursive YAML alias %q: use a $ref for recursive schemas", n.Value))
+			}
 			return s
 		}
+		l.aliases[target] = nil // in progress
 		s := &escarp.Schema{}
-		l.aliases[target] = s
 		l.fill(s, d, k, target, ptr, depth)
+		l.aliases[target] = s
 		return s
 	}
 	if _, _, ok := refOf(n); ok {
