@@ -249,6 +249,9 @@ type Problem struct {
 	Pos     escarp.Position
 	Pointer string
 	Message string
+	// Extension is set when the problem lies inside an x- extension, which
+	// tools other than documentation renderers ignore.
+	Extension bool
 }
 
 // Raw gives rules read access to the source document beyond the normalized

@@ -57,7 +57,16 @@ func LoadBytes(ctx context.Context, name string, data []byte) (Input, []escarp.W
 	}
 	in := Input{API: doc.API, Spec: name, Raw: rawDoc{doc}}
 	in.Problems = schemaProblems(ctx, doc)
-	return in, doc.Warnings, nil
+	var warns []escarp.Warning
+	for _, w := range doc.Warnings {
+		if strings.Contains(w.Message, "unresolvable $ref") {
+			in.Problems = append(in.Problems, Problem{Kind: ProblemRef, Pos: w.Pos, Message: w.Message,
+				Extension: strings.Contains(w.Message, "extension")})
+			continue
+		}
+		warns = append(warns, w)
+	}
+	return in, warns, nil
 }
 
 // rawDoc reads the root document of a loaded OpenAPI document.

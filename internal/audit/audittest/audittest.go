@@ -65,13 +65,23 @@ func less(a, b Expectation) bool {
 	return a.Rule < b.Rule
 }
 
-// Audit loads the spec at path and runs rules over it with cfg.
+// Audit loads the spec at path and runs rules over it with cfg. When a
+// sibling file NAME.previous.yaml exists for NAME.yaml, it is loaded as the
+// previous version (ESC-INV-005).
 func Audit(tb testing.TB, path string, rules []*audit.Rule, cfg audit.Config) *escarp.Run {
 	tb.Helper()
 	ctx := context.Background()
 	in, _, err := audit.Load(ctx, path)
 	if err != nil {
 		tb.Fatalf("loading %s: %v", path, err)
+	}
+	prev := strings.TrimSuffix(path, ".yaml") + ".previous.yaml"
+	if _, err := os.Stat(prev); err == nil {
+		old, _, err := audit.Load(ctx, prev)
+		if err != nil {
+			tb.Fatalf("loading %s: %v", prev, err)
+		}
+		in.Previous = old.API
 	}
 	run, err := audit.RunInput(ctx, in, rules, cfg)
 	if err != nil {

@@ -16,7 +16,8 @@ var UnresolvedRef = &audit.Rule{
 a file that does not exist. The referencing element is then undefined, and
 everything reached through it (schemas, parameters, responses) escapes
 validation and this audit. A $ref the document's root depends on stops the
-load (exit 2); this rule reports the ones the loader could work around.
+load (exit 2); this rule reports the ones the loader could work around,
+such as references inside x- extensions (code samples), at low severity.
 
 How to fix: point the reference at an existing definition.
 
@@ -33,6 +34,10 @@ After:
 				l := audit.At(pr.Pos, pr.Pointer)
 				if l.Line == 0 {
 					l = p.Root(pr.Pointer)
+				}
+				if pr.Extension {
+					p.ReportSeverityf(escarp.SeverityLow, l, "%s (only documentation tools read it)", pr.Message)
+					continue
 				}
 				p.Reportf(l, "%s", pr.Message)
 			}
