@@ -99,12 +99,14 @@ func Reader(api *escarp.API, req *check.Request, resp *check.Response, identity 
 		return nil, false
 	}
 	tmpl := req.Op.Path
-	if req.Op.Method != http.MethodGet {
+	last := LastSegment(tmpl)
+	// A POST on a collection creates an item: GET on the same path would
+	// read the list.
+	if req.Op.Method != http.MethodGet && (req.Op.Method != http.MethodPost || isParam(last)) {
 		if op := Op(api, http.MethodGet, tmpl); op != nil {
 			return get(op, req.Path, req.Values, identity), true
 		}
 	}
-	last := LastSegment(tmpl)
 	if last != "" && !isParam(last) {
 		parent := path.Dir(tmpl)
 		if op := Op(api, http.MethodGet, parent); op != nil && isParam(LastSegment(parent)) {
