@@ -100,6 +100,7 @@ func (a *app) commands() []*cobra.Command {
 		a.scanCmd(),
 		a.reportCmd(),
 		a.inventoryCmd(),
+		a.discoverCmd(),
 		a.explainCmd(),
 		a.configCmd(),
 		a.versionCmd(),

@@ -7,11 +7,6 @@ import (
 	"github.com/escarp/escarp/internal/store"
 )
 
-// addStoreFlag adds --store to a command that records or reads state.
-func addStoreFlag(cmd *cobra.Command) {
-	cmd.Flags().String("store", "", "store: a SQLite path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
-}
-
 // openStore opens the store by precedence: --store, ESCARP_STORE, the
 // config's store key, then .escarp/escarp.db next to the config.
 func (a *app) openStore(cmd *cobra.Command) (*sqlstore.DB, error) {
