@@ -105,7 +105,7 @@ func RunInput(ctx context.Context, in Input, rules []*Rule, cfg Config) (*escarp
 		}
 	}
 
-	inl, notes := inlineSuppressions(in.API, idx, rules)
+	inl, notes := inlineSuppressions(in.API, idx, in.Raw, rules)
 	run.Notes = append(run.Notes, notes...)
 	suppress(run.Findings, inl, res.ignore)
 

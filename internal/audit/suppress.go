@@ -24,7 +24,7 @@ type inline struct {
 // inlineSuppressions collects every x-escarp-ignore entry of the API.
 // Unknown rules become notes, never errors: a spec written for a newer
 // escarp must still audit.
-func inlineSuppressions(api *escarp.API, idx *Index, rules []*Rule) ([]inline, []string) {
+func inlineSuppressions(api *escarp.API, idx *Index, raw Raw, rules []*Rule) ([]inline, []string) {
 	var out []inline
 	var notes []string
 	add := func(ext map[string]any, ptr string, op *escarp.Operation) {
@@ -53,7 +53,17 @@ func inlineSuppressions(api *escarp.API, idx *Index, rules []*Rule) ([]inline, [
 		}
 	}
 	add(api.Extensions, "", nil)
+	items := make(map[string]bool)
 	for _, op := range idx.Ops {
+		// Path items are not in the model: read their extension raw.
+		if i := strings.LastIndexByte(op.Pointer, '/'); raw != nil && strings.HasPrefix(op.Pointer, "/paths/") && i > len("/paths") {
+			if item := op.Pointer[:i]; !items[item] {
+				items[item] = true
+				if v, _, ok := raw.Value(item + "/" + IgnoreExtension); ok {
+					add(map[string]any{IgnoreExtension: v}, item, nil)
+				}
+			}
+		}
 		add(op.Extensions, op.Pointer, op)
 		for _, p := range op.Parameters {
 			if p != nil && p.Pointer != "" {

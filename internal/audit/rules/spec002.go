@@ -35,6 +35,11 @@ After:
 				if l.Line == 0 {
 					l = p.Root(pr.Pointer)
 				}
+				if l.Pointer == "" {
+					// Loader warnings carry no pointer: the message (which
+					// names the $ref) keeps fingerprints apart.
+					l.Param = "ref:" + pr.Message
+				}
 				if pr.Extension {
 					p.ReportSeverityf(escarp.SeverityLow, l, "%s (only documentation tools read it)", pr.Message)
 					continue
