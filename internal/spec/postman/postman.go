@@ -30,6 +30,7 @@ import (
 	"github.com/pb33f/go-yaml"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/redact"
 )
 
 // loader builds one API.
@@ -178,7 +179,7 @@ func (l *loader) request(it *yaml.Node, ptr string, tags []string, sec []escarp.
 			}
 			if op.Param("header", name) == nil {
 				op.Parameters = append(op.Parameters, &escarp.Parameter{Name: name, In: "header", Description: description(val(h, "description")),
-					Example: exampleString(sval(h, "value")), Schema: &escarp.Schema{Type: []string{"string"}, Pos: l.pos(h), Pointer: fmt.Sprintf("%s/header/%d", rptr, i)},
+					Example: exampleString(name, sval(h, "value")), Schema: &escarp.Schema{Type: []string{"string"}, Pos: l.pos(h), Pointer: fmt.Sprintf("%s/header/%d", rptr, i)},
 					Pos: l.pos(h), Pointer: fmt.Sprintf("%s/header/%d", rptr, i)})
 			}
 		}
@@ -206,7 +207,7 @@ func (l *loader) request(it *yaml.Node, ptr string, tags []string, sec []escarp.
 				mt = mediaType(sval(h, "value"))
 			}
 		}
-		body := sval(r, "body")
+		body := redact.Body(sval(r, "body"))
 		if mt == "" && sval(r, "_postman_previewlanguage") == "json" {
 			mt = "application/json"
 		}
@@ -311,7 +312,7 @@ func (l *loader) url(op *escarp.Operation, u *yaml.Node, ptr string) {
 		p := &escarp.Parameter{Name: name, In: "path", Required: true, Schema: &escarp.Schema{Type: []string{"string"}, Pos: l.pos(u), Pointer: ptr}, Pos: l.pos(u), Pointer: ptr}
 		if v, ok := vars[name]; ok {
 			p.Description = description(val(v, "description"))
-			p.Example = exampleString(sval(v, "value"))
+			p.Example = exampleString(name, sval(v, "value"))
 			p.Pos, p.Schema.Pos = l.pos(v), l.pos(v)
 		}
 		if op.Param("path", name) == nil {
@@ -326,7 +327,7 @@ func (l *loader) url(op *escarp.Operation, u *yaml.Node, ptr string) {
 		}
 		qptr := fmt.Sprintf("%s/query/%d", ptr, i)
 		op.Parameters = append(op.Parameters, &escarp.Parameter{Name: name, In: "query", Description: description(val(q, "description")),
-			Example: exampleString(sval(q, "value")), Schema: &escarp.Schema{Type: []string{"string"}, Pos: l.pos(q), Pointer: qptr},
+			Example: exampleString(name, sval(q, "value")), Schema: &escarp.Schema{Type: []string{"string"}, Pos: l.pos(q), Pointer: qptr},
 			Pos: l.pos(q), Pointer: qptr})
 	}
 }
@@ -382,7 +383,7 @@ func (l *loader) body(b, req *yaml.Node, ptr string) *escarp.RequestBody {
 		lang := sval(val(val(b, "options"), "raw"), "language")
 		m.MediaType = firstNonEmpty(ctHeader, map[string]string{"json": "application/json", "xml": "application/xml",
 			"html": "text/html", "javascript": "application/javascript", "text": "text/plain"}[lang], "text/plain")
-		raw := sval(b, "raw")
+		raw := redact.Body(sval(b, "raw"))
 		if v, ok := jsonValue(m.MediaType, raw); ok {
 			m.Example, m.Schema = v, infer(v, m.Pos, ptr+"/raw", 0)
 		} else if raw != "" {
@@ -403,8 +404,8 @@ func (l *loader) body(b, req *yaml.Node, ptr string) *escarp.RequestBody {
 			fs := &escarp.Schema{Type: []string{"string"}, Description: description(val(f, "description")), Pos: l.pos(f), Pointer: fmt.Sprintf("%s/%s/%d", ptr, mode, i)}
 			if sval(f, "type") == "file" {
 				fs.Format = "binary"
-			} else {
-				example[key] = sval(f, "value")
+			} else if ex := exampleString(key, sval(f, "value")); ex != nil {
+				example[key] = ex
 			}
 			if _, dup := s.Properties[key]; !dup {
 				s.PropertyNames = append(s.PropertyNames, key)
@@ -490,12 +491,16 @@ func (l *loader) auth(a *yaml.Node, ptr string) []escarp.SecurityRequirement {
 	return []escarp.SecurityRequirement{{ss.Name: scopes}}
 }
 
-// exampleString returns s unless it is empty or only a {{variable}}.
-func exampleString(s string) any {
+// exampleString returns an example value: nil when empty or only a
+// {{variable}}, masked when the name says it holds a secret.
+func exampleString(name, s string) any {
 	if s == "" || varRe.MatchString(s) {
 		return nil
 	}
-	return s
+	if redact.SensitiveName(name) {
+		return redact.Mask
+	}
+	return redact.String(s)
 }
 
 // description reads a Postman description: a string or {content: ...}.

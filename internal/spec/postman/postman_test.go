@@ -155,3 +155,28 @@ func FuzzLoadPostman(f *testing.F) {
 		}
 	})
 }
+
+func TestRedaction(t *testing.T) {
+	doc := `{"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+ "item": [{"name": "login", "request": {"method": "POST",
+   "header": [{"key": "X-Api-Key", "value": "k-123456"}],
+   "url": {"raw": "https://a.example.com/login?access_token=tok-abcdef", "host": ["a", "example", "com"], "path": ["login"], "protocol": "https",
+           "query": [{"key": "access_token", "value": "tok-abcdef"}]},
+   "body": {"mode": "raw", "raw": "{\"user\": \"bob\", \"password\": \"hunter2\"}", "options": {"raw": {"language": "json"}}}}}]}`
+	api, _, err := Load(context.Background(), "c.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := api.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"k-123456", "tok-abcdef", "hunter2"} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("secret %q in the model: %s", secret, b)
+		}
+	}
+	if !strings.Contains(string(b), `"bob"`) {
+		t.Errorf("non-secret example lost: %s", b)
+	}
+}
