@@ -198,8 +198,8 @@ func (c *ServerError) Info() check.Info {
 		OWASP:    "API8:2023",
 		CWE:      []string{"CWE-755"},
 		Description: "Sends a valid request to each operation, then invalid ones a robust API must reject with 4xx: an empty JSON " +
-			"object, truncated JSON, and a wrong-typed value in each of the first parameters. It reports a 5xx (other than 503 with " +
-			"Retry-After) that the same request gets again.",
+			"object, truncated JSON, and a wrong-typed value in each of the first parameters. It reports a 5xx that the same request " +
+			"gets again, other than 503 with Retry-After (throttling) and 502 or 504 (the right answer when an upstream fails).",
 		Remediation: "Validate input before using it and map errors to 4xx; recover from panics and log them:\n\n" +
 			"```go\nvar in CreateUser\nif err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Name == \"\" {\n\thttp.Error(w, \"invalid body\", http.StatusBadRequest)\n\treturn\n}\n```",
 		References: []string{
@@ -211,8 +211,10 @@ func (c *ServerError) Info() check.Info {
 	}
 }
 
+// serverError reports a 5xx other than throttling and the gateway errors
+// (502, 504), which are the right answer when an upstream fails.
 func serverError(r *check.Response) bool {
-	return r != nil && r.Status >= 500 && !throttled(r)
+	return r != nil && r.Status >= 500 && !throttled(r) && r.Status != 502 && r.Status != 504
 }
 
 // Run sends the valid request and invalid variants.

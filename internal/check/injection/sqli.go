@@ -53,7 +53,7 @@ func (c *SQLi) Info() check.Info {
 }
 
 // sqlErrors are database error messages that leak through responses.
-var sqlErrors = regexp.MustCompile(`(?i)(SQL logic error|sqlite3?[._:]|SQLITE_ERROR|unrecognized token:|near "[^"]*": syntax error|unterminated quoted string|syntax error at or near|syntax error at end of input|pq: |PG::SyntaxError|psycopg2?\.|SQLSTATE\[|You have an error in your SQL syntax|mysql_fetch|Warning: mysql|MySqlException|valid MySQL result|Unclosed quotation mark|quoted string not properly terminated|ORA-\d{5}|Microsoft OLE DB Provider|ODBC SQL Server Driver|SqlException|Incorrect syntax near|JDBC|org\.hibernate|SQLException)`)
+var sqlErrors = regexp.MustCompile(`(?i)(SQL logic error|sqlite3?[._:]|SQLITE_ERROR|unrecognized token:|near "[^"]*": syntax error|unterminated quoted string at or near|syntax error at or near|syntax error at end of input|pq: |PG::SyntaxError|psycopg2?\.|SQLSTATE\[|You have an error in your SQL syntax|mysql_fetch|Warning: mysql|MySqlException|valid MySQL result|Unclosed quotation mark|quoted string not properly terminated|ORA-\d{5}|Microsoft OLE DB Provider|ODBC SQL Server Driver|SqlException|Incorrect syntax near|JDBC|org\.hibernate|SQLException)`)
 
 // SQLError returns the first database error message in body, or "".
 func SQLError(body []byte) string {

@@ -14,7 +14,7 @@ import (
 )
 
 // maxSiblingOps bounds the operations whose siblings INV-003 probes.
-const maxSiblingOps = 10
+const maxSiblingOps = 40
 
 // Versions is ESC-DAST-INV-003: undocumented sibling API versions that
 // answer.
@@ -81,7 +81,6 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 	ident := injection.Identity(p)
 	info := c.Info()
 	soft := map[string]*softNotFound{}
-	reported := map[int]bool{}
 	for _, cd := range cands {
 		req, err := injection.Prepare(ctx, p, cd.op)
 		if err != nil {
@@ -97,9 +96,6 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 			continue
 		}
 		for _, v := range siblings {
-			if reported[v] {
-				continue
-			}
 			cp := append([]string(nil), segs...)
 			cp[idx] = "v" + strconv.Itoa(v)
 			path := strings.Join(cp, "/")
@@ -134,7 +130,6 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 			if r2 == nil || !r2.OK() || soft[prefix].matches(r2) {
 				continue
 			}
-			reported[v] = true
 			f := injection.Finding(info, nil, r1, "",
 				fmt.Sprintf("%s %s answers %d: version v%d is served but not documented (documented: %s)",
 					req.Method, path, r1.Status, v, cd.op.Key()), "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/escarp/escarp"
@@ -82,6 +83,15 @@ func (c *Headers) Run(ctx context.Context, p *check.Pass) error {
 	ss, err := samples(ctx, p, maxSamples, false)
 	if err != nil {
 		return err
+	}
+	authed, err := samples(ctx, p, 2, true)
+	if err != nil {
+		return err
+	}
+	for _, s := range authed {
+		if !slices.ContainsFunc(ss, func(x sample) bool { return x.req.Op == s.req.Op }) {
+			ss = append(ss, s)
+		}
 	}
 	// Each sample again: a second, independent answer.
 	var all []sample

@@ -155,7 +155,7 @@ func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) e
 			resp, err := injection.Send(ctx, p, r)
 			var extra []string
 			for _, m := range allowed(resp) {
-				if slices.Contains(unsafeMethods, m) && !declared[m] && !slices.Contains(generic, m) {
+				if slices.Contains(unsafeMethods, m) && !declared[m] && !slices.Contains(generic, m) && !routedElsewhere(p.API, m, req.Path) {
 					extra = append(extra, m)
 				}
 			}
@@ -186,4 +186,30 @@ func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) e
 			"Allow: "+strings.Join(allowed(r1), ", ")))
 	}
 	return nil
+}
+
+// routedElsewhere reports whether another documented template with method
+// m matches the concrete path (DELETE /boats/{id} matches /boats/search): a
+// router lists that method for the path, and it is documented.
+func routedElsewhere(api *escarp.API, m, path string) bool {
+	for _, op := range api.Operations {
+		if op.Method == m && matchTemplate(op.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchTemplate(template, path string) bool {
+	ts := strings.Split(strings.Trim(template, "/"), "/")
+	ps := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if !(strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}")) && t != ps[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,9 @@ package misconfig
 import (
 	"context"
 	"net/url"
+	"regexp"
+	"sort"
+	"strings"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
@@ -25,17 +28,32 @@ func samples(ctx context.Context, p *check.Pass, n int, authFirst bool) ([]sampl
 	var ok, other []sample
 	tried := 0
 	ops := getOps(p.API)
-	if authFirst {
-		var auth, anon []*escarp.Operation
-		for _, op := range ops {
-			if op.Anonymous() {
-				anon = append(anon, op)
-			} else {
-				auth = append(auth, op)
+	// Representative first: for credentialed probes the caller's own
+	// resource (/me, /profile), never admin-only paths; otherwise anonymous
+	// service endpoints (/health, /status).
+	rank := func(op *escarp.Operation) int {
+		path := strings.ToLower(op.Path)
+		r := 2
+		if authFirst {
+			switch {
+			case op.Anonymous():
+				r = 4
+			case meLike.MatchString(path):
+				r = 0
+			case strings.Contains(path, "admin"):
+				r = 3
+			}
+		} else {
+			switch {
+			case op.Anonymous() && healthLike.MatchString(path):
+				r = 0
+			case op.Anonymous():
+				r = 1
 			}
 		}
-		ops = append(auth, anon...)
+		return r
 	}
+	sort.SliceStable(ops, func(i, j int) bool { return rank(ops[i]) < rank(ops[j]) })
 	for _, op := range ops {
 		if len(ok) >= n || tried >= 3*n {
 			break
@@ -69,6 +87,11 @@ func samples(ctx context.Context, p *check.Pass, n int, authFirst bool) ([]sampl
 	}
 	return ok, nil
 }
+
+var (
+	meLike     = regexp.MustCompile(`/(me|self|profile|account|user)(/|$)`)
+	healthLike = regexp.MustCompile(`/(health|healthz|status|ping|version|ready|live)(/|$)`)
+)
 
 // getOps returns the GET operations of api, those without path
 // parameters first.
