@@ -26,6 +26,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"resText": httpResponseText,
 	"suppr":   suppressionText,
 	"title":   titleCase,
+	"inc":     func(i int) int { return i + 1 },
 	"owasp":   func(id string) string { return escarp.OWASPTop10[id] },
 }).Parse(htmlSource))
 
