@@ -124,7 +124,11 @@ func (c tokenCheck) run(ctx context.Context, p *check.Pass) error {
 	if err != nil || len(ts) == 0 {
 		return err
 	}
+	reports := 0
 	for _, t := range ts {
+		if reports == maxReports {
+			return nil
+		}
 		for _, v := range c.variants(t.cred) {
 			resp, ok, err := try(ctx, p, t.base, t.cred.with(t.req, v.token))
 			if err != nil {
@@ -144,7 +148,8 @@ func (c tokenCheck) run(ctx context.Context, p *check.Pass) error {
 				"%s accepted %s (HTTP %d, the same data as the identity %q's own token) while a request without "+
 					"credentials was refused (HTTP %d); a second request confirmed it (HTTP %d).",
 				t.req.Op.Key(), v.what, resp.Status, t.req.Identity, t.anon.Status, again.Status)))
-			return nil // one finding per API: the flaw is in the token validation
+			reports++
+			break // one finding per operation
 		}
 	}
 	return nil
@@ -163,11 +168,12 @@ func (Garbled) Info() check.Info {
 		Severity: escarp.SeverityCritical,
 		OWASP:    "API2:2023",
 		CWE:      []string{"CWE-287", "CWE-345"},
-		Description: "On one or two representative protected GET operations (2xx with data for a configured identity, " +
-			"401/403 without credentials), escarp replaces the identity's token with a random string of the same " +
+		Description: "On the protected GET operations (up to 12, the caller's profile first; each must answer 2xx with " +
+			"data for a configured identity and 401/403 without credentials), escarp replaces the identity's token with a random string of the same " +
 			"length, and for opaque tokens also with the token with its last characters changed. It reports when the " +
 			"API answers 2xx with data of the baseline's shape, confirmed by a second request: the API checks that a " +
-			"credential is present, not that it is valid, or fails open to some identity. About 6 requests per API.",
+			"credential is present, not that it is valid, or fails open to some identity. One finding per operation, " +
+			"at most 3. About 4 requests per operation.",
 		Remediation: jwtRemediation,
 		References:  append([]string{"https://cwe.mitre.org/data/definitions/287.html"}, references...),
 		Scope:       check.PerAPI,
@@ -218,9 +224,10 @@ func (AlgNone) Info() check.Info {
 		OWASP:    "API2:2023",
 		CWE:      []string{"CWE-347", "CWE-287"},
 		Description: "When the identity's credential is a JWT, escarp re-encodes its header with `alg` set to `none` " +
-			"(also `None` and `NONE`), keeps the claims and drops the signature, and sends it on one or two " +
-			"representative protected GET operations. It reports when the API answers 2xx with data of the baseline's " +
-			"shape, confirmed by a second request: anyone can then mint a token for any user. Up to 8 requests per API.",
+			"(also `None` and `NONE`), keeps the claims and drops the signature, and sends it on the protected GET " +
+			"operations (up to 12, the caller's profile first). It reports each operation that answers 2xx with data of " +
+			"the baseline's shape, confirmed by a second request (at most 3 findings): anyone can then mint a token for " +
+			"any user. Up to 6 requests per operation.",
 		Remediation: jwtRemediation,
 		References:  jwtReferences,
 		Scope:       check.PerAPI,
@@ -257,11 +264,11 @@ func (Signature) Info() check.Info {
 		Severity: escarp.SeverityCritical,
 		OWASP:    "API2:2023",
 		CWE:      []string{"CWE-347"},
-		Description: "When the identity's credential is a JWT, escarp sends three variants on one or two representative " +
-			"protected GET operations: the token with its signature stripped (alg unchanged), with a random signature " +
+		Description: "When the identity's credential is a JWT, escarp sends three variants on the protected GET operations " +
+			"(up to 12, the caller's profile first): the token with its signature stripped (alg unchanged), with a random signature " +
 			"of the same length, and with a claim added to the payload under the original signature. It reports when " +
 			"the API answers 2xx with data of the baseline's shape, confirmed by a second request: the API decodes " +
-			"tokens without verifying them. Up to 8 requests per API.",
+			"tokens without verifying them. One finding per operation, at most 3; up to 6 requests per operation.",
 		Remediation: jwtRemediation,
 		References:  jwtReferences,
 		Scope:       check.PerAPI,

@@ -49,7 +49,7 @@ func TestChecks(t *testing.T) {
 		{"expired, identity's own token", authn.Expired{}, []string{"ESC-DAST-AUTHN-005"}, expired, []string{"GET /me"}},
 		{"expired, weak key but expiry enforced", authn.Expired{}, []string{"ESC-DAST-AUTHN-006"}, nil, nil},
 		{"expired, safe", authn.Expired{}, nil, nil, nil},
-		{"weak secret", authn.WeakSecret{}, []string{"ESC-DAST-AUTHN-006"}, nil, []string{"GET /me"}},
+		{"weak secret", authn.WeakSecret{}, []string{"ESC-DAST-AUTHN-006"}, nil, []string{"POST /auth/login"}},
 		{"weak secret, safe", authn.WeakSecret{}, nil, nil, nil},
 		{"credentials in URL", authn.URLCredentials{}, []string{"ESC-DAST-AUTHN-007"}, nil, []string{"GET /me"}},
 		{"credentials in URL, safe", authn.URLCredentials{}, nil, nil, nil},
@@ -74,12 +74,18 @@ func TestChecks(t *testing.T) {
 					t.Errorf("finding %s %q: want rule %s with evidence and reproducer", f.RuleID, f.Message, tt.check.Info().ID)
 				}
 			}
-			if len(ops) != len(tt.want) {
+			// Token checks report each operation that accepts the token, at
+			// most 3; the wanted ones must be among them.
+			if len(tt.want) == 0 && len(ops) > 0 || len(ops) > 3 {
 				t.Fatalf("%s reported %q, want %q", tt.check.Info().ID, ops, tt.want)
 			}
-			for i := range ops {
-				if ops[i] != tt.want[i] {
-					t.Errorf("%s reported %q, want %q", tt.check.Info().ID, ops, tt.want)
+			for _, w := range tt.want {
+				found := false
+				for _, o := range ops {
+					found = found || o == w
+				}
+				if !found {
+					t.Errorf("%s reported %q, want %q among them", tt.check.Info().ID, ops, w)
 				}
 			}
 		})

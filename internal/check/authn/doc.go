@@ -4,8 +4,9 @@
 // signed with a guessable key), credentials in URLs, user enumeration and
 // missing brute-force protection on the login operation.
 //
-// The token checks run once per API on one or two representative GET
-// operations: operations the spec protects, that answer 2xx with data to a
+// The token checks run once per API on the protected GET operations (up to
+// 12, the caller's profile first; one finding per operation, at most 3):
+// operations the spec protects, that answer 2xx with data to a
 // configured identity (the baseline) and 401 or 403 to an anonymous
 // request (so that authentication really is enforced there). A variant of
 // the identity's token is "accepted" when the answer is 2xx, carries no

@@ -85,6 +85,7 @@ func (c WeakSecret) Run(ctx context.Context, p *check.Pass) error {
 				"with it was not accepted on %s (HTTP %d), so the key may be stale, but it is guessable.",
 			t.req.Identity, j.alg(), shown, t.req.Op.Key(), status))
 		f.Confidence = escarp.ConfidenceMedium
+		atIssuer(p.API, &f)
 		p.Report(f)
 		return nil
 	}
@@ -93,8 +94,21 @@ func (c WeakSecret) Run(ctx context.Context, p *check.Pass) error {
 			"forged with it was accepted on %s (HTTP %d, same data as the real token): anyone can mint tokens.",
 		t.req.Identity, j.alg(), shown, t.req.Op.Key(), resp.Status))
 	f.Confidence = escarp.ConfidenceCertain
+	atIssuer(p.API, &f)
 	p.Report(f)
 	return nil
+}
+
+// atIssuer moves a finding about the token's key to the operation that
+// issues tokens (the login operation), when the API has one: that is where
+// the key is used and must be fixed.
+func atIssuer(api *escarp.API, f *escarp.Finding) {
+	l, ok := findLogin(api)
+	if !ok {
+		return
+	}
+	f.Location.Method, f.Location.Path = l.op.Method, l.op.Path
+	f.Location = f.Location.At(l.op.Pos)
 }
 
 // maskKey shows a cracked key partly: enough to recognize a dictionary

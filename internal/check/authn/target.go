@@ -14,8 +14,14 @@ import (
 // to count as the same data.
 const minShape = 0.8
 
-// maxTargets bounds the representative operations a per-API check uses.
-const maxTargets = 2
+// maxTargets bounds the protected operations a per-API token check tries:
+// services of one API may validate tokens differently (a gateway here, a
+// library there), so each is tried, not only the first.
+const maxTargets = 12
+
+// maxReports bounds the findings of one token check: past that, the flaw is
+// in a component every operation shares.
+const maxReports = 3
 
 // target is a representative protected operation: a request the identity
 // may send, its baseline answer and the credential it carried.
@@ -31,8 +37,9 @@ func protected(op *escarp.Operation) bool {
 	return len(op.Security) > 0 && !op.Anonymous()
 }
 
-// candidates returns the protected GET operations, those without path
-// parameters first (they need no object), then by path.
+// candidates returns the protected GET operations: the caller's profile
+// (/me, /users/me) first, the canonical place to test a token, then those
+// without path parameters (they need no object), then by path.
 func candidates(api *escarp.API) []*escarp.Operation {
 	var ops []*escarp.Operation
 	for _, op := range api.Operations {
@@ -40,18 +47,36 @@ func candidates(api *escarp.API) []*escarp.Operation {
 			ops = append(ops, op)
 		}
 	}
+	rank := func(op *escarp.Operation) int {
+		switch {
+		case profileOp(op.Path):
+			return 0
+		case len(probe.PathParams(op.Path)) == 0:
+			return 1
+		}
+		return 1 + len(probe.PathParams(op.Path))
+	}
 	sort.SliceStable(ops, func(i, j int) bool {
-		pi, pj := len(probe.PathParams(ops[i].Path)), len(probe.PathParams(ops[j].Path))
-		if pi != pj {
-			return pi < pj
+		ri, rj := rank(ops[i]), rank(ops[j])
+		if ri != rj {
+			return ri < rj
 		}
 		return ops[i].Path < ops[j].Path
 	})
 	return ops
 }
 
+// profileOp reports whether a path reads the caller's own profile.
+func profileOp(path string) bool {
+	switch probe.LastSegment(path) {
+	case "me", "whoami", "profile", "self", "current":
+		return len(probe.PathParams(path)) == 0
+	}
+	return false
+}
+
 // maxTries bounds the operations tried while looking for targets.
-const maxTries = 6
+const maxTries = 20
 
 // targets finds up to max representative operations where authentication
 // is enforced: the identity gets 2xx with data, an anonymous request gets
