@@ -44,6 +44,8 @@ func leaky() (*escarp.Report, []string) {
 		Properties: map[string]string{"token": apiKey, "identity": "alice"},
 	}
 	r.Runs[1].Findings = append(r.Runs[1].Findings, f)
+	r.Runs[1].Target = "https://bob:" + urlPass + "@127.0.0.1:8080/?api_key=" + apiKey
+	r.Runs[1].Notes = append(r.Runs[1].Notes, "identity alice used "+jwt)
 	return r, []string{jwt, password, apiKey, cookie, aws, ghToken, hdrKey, urlPass}
 }
 

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/redact"
 )
 
 // A Format writes a complete report to w.
@@ -87,7 +88,8 @@ func (o Options) Lookup(name string) (Format, error) {
 // Prepare returns a copy of r ready to render: schema version set, findings
 // of each run in a stable order (severity descending, then rule, then
 // location), fingerprints filled in, and every piece of evidence,
-// reproducer, URL, snippet and message passed through internal/redact. r is
+// reproducer, URL, snippet, message and note, and the target and spec
+// URLs, passed through internal/redact. r is
 // not modified. Every format calls it; callers need not.
 func Prepare(r *escarp.Report) *escarp.Report {
 	if r == nil {
@@ -106,6 +108,14 @@ func Prepare(r *escarp.Report) *escarp.Report {
 			continue
 		}
 		cp := *run
+		cp.Target = redactTarget(run.Target)
+		cp.Spec = redactTarget(run.Spec)
+		if run.Notes != nil {
+			cp.Notes = make([]string, len(run.Notes))
+			for i, n := range run.Notes {
+				cp.Notes[i] = redact.String(n)
+			}
+		}
 		cp.Findings = make([]escarp.Finding, len(run.Findings))
 		for i := range run.Findings {
 			cp.Findings[i] = redactFinding(run.Findings[i])
