@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -238,16 +239,45 @@ func importOne(ctx context.Context, inv *inventory.Inventory, path, service, hos
 	}
 	// Logs are streamed; everything else is read whole.
 	if kind := accesslog.Detect(first); kind != "" {
-		var obs []escarp.Observation
+		// Import in batches so memory stays bounded whatever the log size.
+		const batch = 10000
+		obs := make([]escarp.Observation, 0, batch)
+		total := &inventory.Result{Classes: map[string]int{}}
+		flush := func() error {
+			if len(obs) == 0 {
+				return nil
+			}
+			res, err := inv.Import(ctx, nil, obs, service)
+			if err != nil {
+				return err
+			}
+			total.Observations += res.Observations
+			total.New += res.New
+			total.Updated += res.Updated
+			total.Ignored += res.Ignored
+			total.Classes = res.Classes
+			for _, s := range res.Services {
+				if !slices.Contains(total.Services, s) {
+					total.Services = append(total.Services, s)
+				}
+			}
+			obs = obs[:0]
+			return nil
+		}
 		st, err := accesslog.Read(br, path, host, func(x *escarp.Exchange) error {
 			obs = append(obs, traffic.Observe(x, service))
+			if len(obs) == batch {
+				return flush()
+			}
 			return nil
 		})
+		if err == nil {
+			err = flush()
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		res, err := inv.Import(ctx, nil, obs, service)
-		return res, st.Warnings, err
+		return total, st.Warnings, nil
 	}
 	if data, err = io.ReadAll(br); err != nil {
 		return nil, nil, escarp.InvalidAt(escarp.Position{File: path}, "reading: %w", err)

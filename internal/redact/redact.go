@@ -30,8 +30,14 @@ var sensitiveHeaders = map[string]bool{
 	"x-amz-security-token": true,
 }
 
-// sensitiveName matches parameter, field and header names that hold secrets.
-var sensitiveName = regexp.MustCompile(`(?i)(pass(word|wd|phrase)?|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|credential|auth|session|jwt|bearer|signature|otp|pin|ssn|card[-_]?number|cvv|client[-_]?secret)`)
+// sensitiveParts are substrings of names that hold secrets, matched after
+// lower-casing and removing '-' and '_' ("X-Api-Key" → "xapikey").
+var sensitiveParts = []string{"password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey",
+	"privatekey", "credential", "auth", "session", "jwt", "bearer", "signature", "cardnumber", "cvv", "ssn"}
+
+// sensitiveTokens are short names that count only as a whole word of the
+// name ("pin", not "shipping").
+var sensitiveTokens = map[string]bool{"pass": true, "pwd": true, "otp": true, "pin": true, "sid": true, "key": true}
 
 // SensitiveName reports whether a header, parameter or field name usually
 // holds a secret.
@@ -40,12 +46,34 @@ func SensitiveName(name string) bool {
 	if sensitiveHeaders[n] {
 		return true
 	}
-	// Common non-secret names that the pattern would catch.
+	// Common non-secret names that the parts would catch.
 	switch n {
-	case "author", "authors", "authority", "oauth_callback", "token_type", "expires_in", "pinned":
+	case "author", "authors", "authority", "oauth_callback", "token_type", "expires_in", "pinned", "keyword", "keywords":
 		return false
 	}
-	return sensitiveName.MatchString(n)
+	var b [64]byte
+	flat := b[:0]
+	for i := 0; i < len(n) && len(flat) < len(b); i++ {
+		if n[i] != '-' && n[i] != '_' {
+			flat = append(flat, n[i])
+		}
+	}
+	f := string(flat)
+	for _, p := range sensitiveParts {
+		if strings.Contains(f, p) {
+			return true
+		}
+	}
+	start := 0
+	for i := 0; i <= len(n); i++ {
+		if i == len(n) || n[i] == '-' || n[i] == '_' || n[i] == '.' {
+			if sensitiveTokens[n[start:i]] {
+				return true
+			}
+			start = i + 1
+		}
+	}
+	return false
 }
 
 // Header returns a copy of h with sensitive values replaced by [Mask]. For
