@@ -92,7 +92,7 @@ func decodeError(data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(data)) {
+		if strings.HasPrefix(syn.Error(), "unexpected end of JSON input") {
 			return &escarp.Error{Op: "report.Read", Kind: escarp.Invalid, Pos: position(data, int64(len(data))),
 				Message: "truncated JSON", Err: err}
 		}

@@ -137,6 +137,7 @@ func TestReadErrors(t *testing.T) {
 		{"empty", "  \n", escarp.Position{}, "empty input"},
 		{"syntax", "{\n  \"schemaVersion\": \"1.0\",\n  \"runs\": [,]\n}", escarp.Position{Line: 3, Column: 12}, "invalid JSON"},
 		{"truncated", `{"schemaVersion": "1.0", "runs": [`, escarp.Position{Line: 1, Column: 35}, "JSON"},
+		{"bad last byte", "{\"schemaVersion\": \"1.0\",\n\"runs\": [}", escarp.Position{Line: 2, Column: 10}, "invalid JSON: invalid character '}'"},
 		{"no version", `{"runs": []}`, escarp.Position{Line: 1, Column: 1}, "no schemaVersion"},
 		{"future major", "{\n\"schemaVersion\": \"2.0\"}", escarp.Position{Line: 2, Column: 1}, `unsupported schemaVersion "2.0"`},
 		{"type", "{\"schemaVersion\": \"1.0\",\n\"runs\": [{\"engine\": 7}]}", escarp.Position{Line: 2, Column: 22}, "runs.engine: want string"},
