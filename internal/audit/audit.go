@@ -88,10 +88,14 @@ func (r *Rule) Description() string {
 	return strings.TrimSpace(r.Doc)
 }
 
-// Remediation returns the part of Doc from "How to fix:" on, or "".
+// Remediation returns the part of Doc after "How to fix:", or "".
 func (r *Rule) Remediation() string {
 	if i := strings.Index(r.Doc, remediationMarker); i >= 0 {
-		return strings.TrimSpace(r.Doc[i:])
+		rem := strings.TrimSpace(r.Doc[i+len(remediationMarker):])
+		if rem != "" {
+			rem = strings.ToUpper(rem[:1]) + rem[1:]
+		}
+		return rem
 	}
 	return ""
 }

@@ -43,7 +43,7 @@ func TestMetadata(t *testing.T) {
 		}
 		last = theme
 		rem := r.Remediation()
-		if !strings.HasPrefix(rem, "How to fix:") || !strings.Contains(rem, "Before") || !strings.Contains(rem, "After") {
+		if !strings.Contains(r.Doc, "How to fix:") || !strings.Contains(rem, "Before") || !strings.Contains(rem, "After") {
 			t.Errorf("%s: Doc has no \"How to fix:\" with Before and After snippets", r.ID)
 		}
 		if r.Description() == "" || len(r.CWE) == 0 {
