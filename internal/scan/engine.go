@@ -79,7 +79,7 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		return nil, err
 	}
 	defer s.close()
-	r := &runner{s: s, cfg: cfg, api: api, seen: map[string]int{}}
+	r := &runner{s: s, cfg: cfg, api: api, seen: map[string]int{}, spent: map[string]time.Duration{}}
 	run := &escarp.Run{Engine: escarp.EngineScan, Target: target, Spec: api.Location, StartedAt: started,
 		Rules: []escarp.RuleInfo{}, Findings: []escarp.Finding{}}
 	finish := func(err error) (*escarp.Run, error) {
@@ -189,8 +189,9 @@ type runner struct {
 	findings []escarp.Finding
 	seen     map[string]int
 	notes    []string
-	dropped  int
 	skipped  int
+	// spent is the time each check ran, summed over operations.
+	spent map[string]time.Duration
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -380,7 +381,30 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 	}
 	close(ch)
 	wg.Wait()
+	r.reportSlowest()
 	return ran
+}
+
+// reportSlowest writes the checks that took longest to the progress
+// output, so users see where a long scan spends its time.
+func (r *runner) reportSlowest() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	type spent struct {
+		id string
+		d  time.Duration
+	}
+	var all []spent
+	for id, d := range r.spent {
+		all = append(all, spent{id, d})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].d > all[j].d })
+	for i, x := range all {
+		if i == 5 {
+			break
+		}
+		fmt.Fprintf(r.cfg.Progress, "scan: %s ran for %s in total\n", x.id, x.d.Round(time.Millisecond))
+	}
 }
 
 // selected reports whether per-operation checks run on op.
@@ -398,6 +422,12 @@ func (r *runner) selected(op *escarp.Operation) bool {
 
 func (r *runner) runOne(ctx context.Context, j job, ids []check.Identity) {
 	info := j.c.Info()
+	started := time.Now()
+	defer func() {
+		r.mu.Lock()
+		r.spent[info.ID] += time.Since(started)
+		r.mu.Unlock()
+	}()
 	p := &check.Pass{API: r.api, Op: j.op, Target: r.s.target, Identities: ids, Session: r.s,
 		Report: func(f escarp.Finding) { r.report(info, j.op, f) }}
 	err := func() (err error) {

@@ -1,0 +1,136 @@
+package scan_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check/list"
+	"github.com/escarp/escarp/internal/config"
+	"github.com/escarp/escarp/internal/lab"
+	"github.com/escarp/escarp/internal/scan"
+	"github.com/escarp/escarp/internal/spec"
+)
+
+// labScan scans a fresh lab instance (or its secure twin) at default
+// settings with every built-in check, as `escarp scan` with the lab's own
+// escarp.yaml would.
+func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
+	t.Helper()
+	l, err := lab.New(lab.Options{Secure: secure, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	srv := httptest.NewServer(l.Handler())
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	specData := lab.Spec(secure)
+	api, _, err := spec.LoadBytes(ctx, "openapi.yaml", specData, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := config.Parse("escarp.yaml", lab.ScanConfig(srv.URL, secure), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg scan.Config
+	var fc scan.FileConfig
+	if err := f.Section("scan", &fc); err != nil {
+		t.Fatal(err)
+	}
+	if err := fc.Apply(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Section("identities", &cfg.Identities); err != nil {
+		t.Fatal(err)
+	}
+	if testing.Verbose() {
+		cfg.Progress = os.Stderr
+	}
+	start := time.Now()
+	run, err := scan.Run(ctx, api, srv.URL, cfg, list.All())
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("scan of the lab (secure=%v): %v\nnotes:\n  %s", secure, err, notes(run))
+	}
+	return run, elapsed
+}
+
+func notes(run *escarp.Run) string {
+	if run == nil {
+		return ""
+	}
+	return strings.Join(run.Notes, "\n  ")
+}
+
+// found reports whether a finding reports flaw: one of its rules, or its
+// OWASP category, on its operation.
+func found(fl lab.Flaw, findings []escarp.Finding) bool {
+	for _, f := range findings {
+		if !strings.EqualFold(f.Location.Method, fl.Method) || f.Location.Path != fl.Path {
+			continue
+		}
+		if f.OWASP == fl.OWASP {
+			return true
+		}
+		for _, r := range fl.Rules {
+			if f.RuleID == r {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // kilobytes on Linux
+}
+
+// TestLab scans the vulnerable lab and requires every planted flaw to be
+// found, then scans the secure twin and requires no finding of severity
+// low or above. It logs wall time, requests, findings and peak RSS.
+func TestLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab scan skipped in -short mode")
+	}
+	run, elapsed := labScan(t, false)
+	t.Logf("vulnerable lab: %s, %d requests, %d findings, %d checks ran, max RSS %d MiB",
+		elapsed.Round(time.Millisecond), run.Stats["requests"], len(run.Findings), len(run.Rules), maxRSS()>>20)
+	var missing []string
+	for _, fl := range lab.Flaws() {
+		if !found(fl, run.Findings) {
+			missing = append(missing, fmt.Sprintf("%s (%s %s %s, rules %v)", fl.ID, fl.OWASP, fl.Method, fl.Path, fl.Rules))
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d of %d lab flaws not found:\n  %s\nnotes:\n  %s", len(missing), len(lab.Flaws()),
+			strings.Join(missing, "\n  "), notes(run))
+	}
+	if elapsed > 30*time.Second {
+		t.Errorf("the lab scan took %s, target 30s", elapsed)
+	}
+
+	twin, elapsed := labScan(t, true)
+	t.Logf("secure twin: %s, %d requests, %d findings, max RSS %d MiB",
+		elapsed.Round(time.Millisecond), twin.Stats["requests"], len(twin.Findings), maxRSS()>>20)
+	for _, f := range twin.Findings {
+		if f.Severity >= escarp.SeverityLow {
+			t.Errorf("secure twin: %s %s on %s: %s", f.Severity, f.RuleID, f.Location.Operation(), f.Message)
+		}
+	}
+	if rss := maxRSS(); rss > 200<<20 {
+		t.Errorf("max RSS %d MiB, target 200 MiB", rss>>20)
+	}
+}
