@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/inventory"
 	"github.com/escarp/escarp/internal/inventory/accesslog"
+	"github.com/escarp/escarp/internal/inventory/gitsrc"
 	"github.com/escarp/escarp/internal/inventory/routes"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/spec/har"
@@ -138,12 +140,25 @@ inventory.sources in escarp.yaml are imported.`,
 			inv := inventory.New(db, opts)
 			total := &inventory.Result{Classes: map[string]int{}}
 			for _, in := range inputs {
-				files, err := expandInput(in.path)
+				path := in.path
+				if repo, ref, ok := gitsrc.Parse(path); ok {
+					dir, cleanup, err := gitsrc.Checkout(cmd.Context(), repo, ref)
+					if err != nil {
+						return err
+					}
+					defer cleanup()
+					path = dir
+				}
+				files, err := expandInput(path)
 				if err != nil {
 					return err
 				}
+				walked := len(files) != 1 || files[0] != path
 				for _, f := range files {
 					res, warns, err := importOne(cmd.Context(), inv, f, in.service, in.host)
+					if walked && errors.Is(err, errUnknownKind) {
+						continue // a directory holds more than API material
+					}
 					if err != nil {
 						return err
 					}
@@ -213,6 +228,9 @@ func looksImportable(name string) bool {
 	}
 	return false
 }
+
+// errUnknownKind marks an input of no kind the inventory reads.
+var errUnknownKind = errors.New("unknown input kind")
 
 // importOne detects the kind of one input and imports it.
 func importOne(ctx context.Context, inv *inventory.Inventory, path, service, host string) (*inventory.Result, []escarp.Warning, error) {
@@ -306,6 +324,9 @@ func importOne(ctx context.Context, inv *inventory.Inventory, path, service, hos
 		}
 		res, err := inv.Import(ctx, nil, obs, service)
 		return res, nil, err
+	case spec.Detect(data) == "":
+		return nil, nil, &escarp.Error{Op: "inventory import", Kind: escarp.Invalid, Pos: escarp.Position{File: path, Line: 1},
+			Message: "not an API description, HAR file, access log or code routes document", Err: errUnknownKind}
 	default:
 		api, warns, err := spec.LoadBytes(ctx, path, data, spec.Options{})
 		if err != nil {
