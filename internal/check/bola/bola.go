@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/escarp/escarp"
@@ -73,8 +74,21 @@ func (c Read) Run(ctx context.Context, p *check.Pass) error {
 	if !ok {
 		return nil
 	}
-	_, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, nil)
+	if public(op) {
+		return nil
+	}
+	_, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, nil, false)
 	return err
+}
+
+// publicText matches summaries and descriptions of objects meant to be
+// read by everyone: public profiles, directories, catalogues.
+var publicText = regexp.MustCompile(`(?i)\b(public|publicly|shared|directory|catalog|catalogue)\b`)
+
+// public reports whether the spec describes op's object as meant for
+// everyone.
+func public(op *escarp.Operation) bool {
+	return publicText.MatchString(op.Summary + " " + op.Description)
 }
 
 // fixer adjusts a prepared request for its identity (its own user id in a
@@ -87,7 +101,11 @@ type variant func(owner, attacker *check.Request) (*check.Request, string)
 
 // leak runs the read probe of op and reports a finding when the attacker
 // reaches the owner's object. It returns whether it reported.
-func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operation, owner, attacker string, vary variant, fix fixer) (bool, error) {
+//
+// known says the fixer put objects the owner just created into the
+// request, so the object is the owner's whatever the engine prepares for
+// the attacker.
+func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operation, owner, attacker string, vary variant, fix fixer, known bool) (bool, error) {
 	if fix == nil {
 		fix = func(r *check.Request, _ string) *check.Request { return r }
 	}
@@ -117,6 +135,7 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 		return false, nil
 	}
 	switch {
+	case known:
 	case !skip && sameTarget(req, own):
 		return false, nil // both identities resolve the same object: shared, not owned
 	case skip && !owned(base.Body):

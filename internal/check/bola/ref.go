@@ -68,16 +68,119 @@ func (c Reference) Run(ctx context.Context, p *check.Pass) error {
 	if !nested && !refsOutsidePath(op) {
 		return nil
 	}
+	if public(op) {
+		return nil
+	}
 	fix, err := userRefs(ctx, p, op, owner, attacker)
 	if err != nil {
 		return err
 	}
-	done, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, fix)
-	if done || err != nil || !nested {
+	done, err := leak(ctx, p, c.Info(), op, owner, attacker, nil, fix, false)
+	if done || err != nil {
 		return err
 	}
-	_, err = leak(ctx, p, c.Info(), op, owner, attacker, ownParent, fix)
+	if !nested {
+		// The engine may fill a query id with the spec's example, the same
+		// for both identities: try again with an object the owner creates.
+		own, err := objectRefs(ctx, p, op, owner)
+		if err != nil || own == nil {
+			return err
+		}
+		_, err = leak(ctx, p, c.Info(), op, owner, attacker, nil, chain(fix, own), true)
+		return err
+	}
+	_, err = leak(ctx, p, c.Info(), op, owner, attacker, ownParent, fix, false)
 	return err
+}
+
+// chain applies two fixers in turn; either may be nil.
+func chain(a, b fixer) fixer {
+	return func(r *check.Request, id string) *check.Request {
+		if a != nil {
+			r = a(r, id)
+		}
+		if b != nil {
+			r = b(r, id)
+		}
+		return r
+	}
+}
+
+// objectRefs creates, as owner, one object for each object-reference
+// query or header parameter of op (booking_id: POST /bookings) and returns
+// a fixer that puts their ids into the owner's requests; nil when there is
+// nothing to create.
+func objectRefs(ctx context.Context, p *check.Pass, op *escarp.Operation, owner string) (fixer, error) {
+	ids := map[*escarp.Parameter]string{}
+	for _, prm := range op.Parameters {
+		if (prm.In != "query" && prm.In != "header") || !refName(prm.Name) || userParam.MatchString(prm.Name) {
+			continue
+		}
+		create := collectionPost(p.API, refNoun(prm.Name))
+		if create == nil {
+			continue
+		}
+		req, skip, err := probe.Prepare(ctx, p, create, owner)
+		if skip {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		made, err := p.Session.Do(ctx, probe.As(req, owner))
+		if err != nil {
+			return nil, stop(ctx, err)
+		}
+		if id := probe.CreatedID(made); made.OK() && id != "" {
+			ids[prm] = id
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return func(req *check.Request, identity string) *check.Request {
+		if identity != owner {
+			return req
+		}
+		req = req.Clone()
+		for prm, id := range ids {
+			if prm.In == "query" {
+				req.Query.Set(prm.Name, id)
+			} else {
+				req.Header.Set(prm.Name, id)
+			}
+		}
+		return req
+	}, nil
+}
+
+// refNoun returns the object a reference names: "booking_id" → "booking".
+func refNoun(name string) string {
+	n := strings.ToLower(name)
+	for _, suf := range []string{"_uuid", "-uuid", "uuid", "_id", "-id", "id"} {
+		if strings.HasSuffix(n, suf) && len(n) > len(suf) {
+			return strings.TrimRight(strings.TrimSuffix(n, suf), "_-")
+		}
+	}
+	return n
+}
+
+// collectionPost returns the POST that creates noun objects: on a path
+// whose last segment is the noun or its plural, with no parameters.
+func collectionPost(api *escarp.API, noun string) *escarp.Operation {
+	if noun == "" {
+		return nil
+	}
+	for _, o := range api.Operations {
+		if o.Method != http.MethodPost || len(probe.PathParams(o.Path)) > 0 {
+			continue
+		}
+		switch strings.ToLower(probe.LastSegment(o.Path)) {
+		case noun, noun + "s", noun + "es", strings.TrimSuffix(noun, "y") + "ies":
+			return o
+		}
+	}
+	return nil
 }
 
 // userParam matches query and header parameters that name a user (the

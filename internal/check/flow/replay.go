@@ -82,8 +82,10 @@ func (c Replay) Run(ctx context.Context, p *check.Pass) error {
 // try replays op as ident; done says the first call succeeded (so no other
 // identity is needed), whatever the verdict.
 func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, ident string) (bool, error) {
-	req, skip, err := probe.Prepare(ctx, p, op, ident)
-	if skip {
+	// A fresh object when the action is on one (POST /bookings/{id}/coupon),
+	// so that no other probe changed its state first.
+	req, _, skip, err := probe.Fresh(ctx, p, op, ident)
+	if skip || err != nil {
 		return false, err
 	}
 	read, ok := probe.Reader(p.API, req, nil, ident)

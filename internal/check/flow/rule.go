@@ -27,12 +27,13 @@ func (Rule) Info() check.Info {
 		OWASP:    "API6:2023",
 		CWE:      []string{"CWE-840", "CWE-20"},
 		Description: "For POST, PUT and PATCH operations with a JSON body whose object can be read back, escarp takes " +
-			"the rules the schema states about business values: a numeric minimum (quantities, amounts, prices, seats: " +
+			"the rules the schema states about business values, properties the operation's description names first: " +
+			"a numeric minimum (quantities, amounts, prices, seats: " +
 			"sending -1, or minimum-1 when the minimum is negative) and a string enum (sending a value outside it). One " +
 			"request per rule, on top of a valid prepared body. It reports the rules whose violating value was accepted " +
 			"with 2xx and persisted, as reading the object back shows (a rejected value, a 2xx that stored something " +
-			"else, or no way to read back are not reported). At most one numeric and one enum rule per operation; about " +
-			"4 requests per operation.",
+			"else, or no way to read back are not reported). At most two numeric rules (not " +
+			"ids) and one enum rule per operation; about 6 requests per operation.",
 		Remediation: "Validate every request against the documented rules on the server, before any business logic " +
 			"(a spec-driven validator such as libopenapi-validator in a middleware, or explicit checks):\n\n" +
 			"```go\nif in.Quantity < 1 || in.Quantity > 10 {\n    http.Error(w, \"quantity must be between 1 and 10\", " +
@@ -55,29 +56,44 @@ type violation struct {
 	rule  string
 }
 
-// violations returns at most one numeric and one enum rule of a request
-// schema, business names first.
-func violations(s *escarp.Schema) []violation {
+// maxNumeric bounds the numeric rules tried per operation.
+const maxNumeric = 2
+
+// violations returns at most two numeric rules and one enum rule of a
+// request schema: properties the operation's description names first
+// ("Nights must be from 1 to 60"), then business names, then by name.
+func violations(op *escarp.Operation, s *escarp.Schema) []violation {
 	props, _ := probe.Properties(s)
+	text := strings.ToLower(op.Summary + " " + op.Description)
 	names := make([]string, 0, len(props))
 	for n := range props {
 		names = append(names, n)
 	}
+	score := func(n string) int {
+		switch {
+		case strings.Contains(text, strings.ToLower(n)):
+			return 0
+		case business.MatchString(n):
+			return 1
+		}
+		return 2
+	}
 	sort.Slice(names, func(i, j int) bool {
-		bi, bj := business.MatchString(names[i]), business.MatchString(names[j])
-		if bi != bj {
-			return bi
+		si, sj := score(names[i]), score(names[j])
+		if si != sj {
+			return si < sj
 		}
 		return names[i] < names[j]
 	})
-	var num, enum *violation
+	var out []violation
+	nums, enums := 0, 0
 	for _, n := range names {
 		ps := props[n]
 		if ps == nil || ps.ReadOnly {
 			continue
 		}
 		switch {
-		case num == nil && (ps.HasType("integer") || ps.HasType("number")):
+		case nums < maxNumeric && (ps.HasType("integer") || ps.HasType("number")):
 			var min *float64
 			rule := ""
 			switch {
@@ -88,23 +104,25 @@ func violations(s *escarp.Schema) []violation {
 			default:
 				continue
 			}
+			if refLike.MatchString(n) {
+				continue // an id's minimum is not a business rule
+			}
 			bad := int64(-1)
 			if *min < 0 {
 				bad = int64(*min) - 1
 			}
-			num = &violation{n, bad, rule}
-		case enum == nil && ps.HasType("string") && len(ps.Enum) > 0:
-			enum = &violation{n, "escarp-invalid", fmt.Sprintf("enum %v", ps.Enum)}
-		}
-	}
-	var out []violation
-	for _, v := range []*violation{num, enum} {
-		if v != nil {
-			out = append(out, *v)
+			out = append(out, violation{n, bad, rule})
+			nums++
+		case enums < 1 && ps.HasType("string") && len(ps.Enum) > 0:
+			out = append(out, violation{n, "escarp-invalid", fmt.Sprintf("enum %v", ps.Enum)})
+			enums++
 		}
 	}
 	return out
 }
+
+// refLike matches id properties.
+var refLike = regexp.MustCompile(`(?i)(^id$|_id$|[a-z]Id$|uuid)`)
 
 // Run probes one operation.
 func (c Rule) Run(ctx context.Context, p *check.Pass) error {
@@ -118,7 +136,7 @@ func (c Rule) Run(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	schema := probe.RequestSchema(op)
-	vs := violations(schema)
+	vs := violations(op, schema)
 	if len(vs) == 0 {
 		return nil
 	}

@@ -82,6 +82,9 @@ func rank(seg string) int {
 // path), or, when the description names an earlier state, any operation of
 // that rank; and why op is a later step.
 func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string) {
+	if req := required(api, op); len(req) > 0 {
+		return req, fmt.Sprintf("the spec says it requires %s first (x-escarp-requires)", req[0].Key())
+	}
 	act := probe.LastSegment(op.Path)
 	r := rank(act)
 	if r <= 0 || probe.IsParam(act) {
@@ -111,6 +114,37 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 		}
 	}
 	return nil, ""
+}
+
+// required returns the operations an x-escarp-requires extension (a list
+// of operationIds) names as earlier steps of op.
+func required(api *escarp.API, op *escarp.Operation) []*escarp.Operation {
+	raw, ok := op.Extensions["x-escarp-requires"]
+	if !ok {
+		return nil
+	}
+	var ids []string
+	switch x := raw.(type) {
+	case []any:
+		for _, v := range x {
+			if s, ok := v.(string); ok {
+				ids = append(ids, s)
+			}
+		}
+	case []string:
+		ids = x
+	case string:
+		ids = []string{x}
+	}
+	var out []*escarp.Operation
+	for _, id := range ids {
+		for _, o := range api.Operations {
+			if o.ID == id && o != op {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
 }
 
 // Run probes one operation.

@@ -34,8 +34,10 @@ func (MassAssignment) Info() check.Info {
 			"then sends the prepared body plus up to six properties the request schema does not document as writable: " +
 			"readOnly properties of the object's schema and privileged names (role, is_admin, balance, verified, " +
 			"permissions, ...), each with a value that differs from the current one (role \"admin\", flipped booleans, " +
-			"large balances). It reports the properties the read-back shows changed, and confirms by setting them back " +
-			"(PUT/PATCH; the object is restored) or by a second creation (POST). Needs a GET to read objects back. " +
+			"large balances); workflow states (status, state) and actions on objects (POST /orders/{id}/pay) are left " +
+			"out. It reports the properties the read-back shows changed (for a creation: differ from a control object " +
+			"created without them), and confirms by setting them back (PUT/PATCH; the object is restored) or by a " +
+			"second creation (POST). Needs a GET to read objects back. " +
 			"About 5 requests per operation.",
 		Remediation: "Bind request bodies to a type that holds only the client-writable fields (an allowlist), never " +
 			"to the storage model, and set protected fields on the server:\n\n" +
@@ -59,6 +61,10 @@ var privileged = regexp.MustCompile(`(?i)^(role|roles|is_?admin|admin|is_?staff|
 	`wallet|verified|is_?verified|email_?verified|permissions?|scopes?|groups?|plan|tier|account_?type|user_?type|approved|` +
 	`is_?approved|owner_?id|discount|price)$`)
 
+// stateKey matches workflow states: the server moves them through its own
+// operations (pay, confirm), so a value there proves nothing.
+var stateKey = regexp.MustCompile(`(?i)^(status|state|stage|phase|step)$`)
+
 // Run probes one operation.
 func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
@@ -69,6 +75,9 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 	default:
 		return nil
+	}
+	if last := probe.LastSegment(op.Path); op.Method == http.MethodPost && len(probe.PathParams(op.Path)) > 0 && !probe.IsParam(last) {
+		return nil // an action on an object (POST /orders/{id}/pay) changes it by design
 	}
 	ident, ok := probe.User(p.Identities)
 	if !ok {
@@ -125,6 +134,23 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 		}
 		return resp, probe.Object(after.Body), nil
 	}
+	if creates {
+		// A control object created without the extra properties: what the
+		// server sets by default is not an assignment.
+		_, control, err := send(nil)
+		if err != nil || control == nil {
+			return stop(ctx, err)
+		}
+		before = control
+		for k, v := range inject {
+			if probe.Text(control[k]) == probe.Text(v) {
+				delete(inject, k)
+			}
+		}
+		if len(inject) == 0 {
+			return nil
+		}
+	}
 	resp, after, err := send(inject)
 	if err != nil || after == nil {
 		return stop(ctx, err)
@@ -141,7 +167,7 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return stop(ctx, err)
 		}
-		if len(assigned(inject, nil, after2)) == 0 {
+		if len(assigned(inject, before, after2)) == 0 {
 			confidence = escarp.ConfidenceMedium
 			how = " A second creation did not reproduce it."
 		} else {
@@ -212,7 +238,7 @@ func injection(op *escarp.Operation, object *escarp.Schema, current map[string]a
 	var cands []cand
 	seen := map[string]bool{}
 	add := func(name string, s *escarp.Schema) {
-		if seen[name] || strings.EqualFold(name, "id") {
+		if seen[name] || strings.EqualFold(name, "id") || stateKey.MatchString(name) {
 			return
 		}
 		if w, ok := writable[name]; ok && !w.ReadOnly {
