@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -209,6 +210,24 @@ func TestEmptyReportEveryFormat(t *testing.T) {
 			if len(out) == 0 {
 				t.Errorf("%s of an empty report is empty", name)
 			}
+		}
+	}
+}
+
+func TestMarkdownFitsAComment(t *testing.T) {
+	r := manyFindings(3000)
+	// One rule per finding, so the per-rule cap does not bound the size.
+	for i := range r.Runs[0].Findings {
+		r.Runs[0].Findings[i].RuleID = fmt.Sprintf("ESC-DAST-X-%04d", i)
+		r.Runs[0].Findings[i].Reproducer = strings.Repeat("curl x ", 20)
+	}
+	out := string(render(t, Options{}, FormatMarkdown, r))
+	if n := len(out); n > 65536 {
+		t.Errorf("Markdown of 3,000 findings is %d bytes, more than a comment holds", n)
+	}
+	for _, want := range []string{"listed without details", "more (", "| 🟥 Critical | 600 |", "<details>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("a cut-short Markdown report lacks %q", want)
 		}
 	}
 }

@@ -15,6 +15,15 @@ import (
 // in a pull-request comment.
 const maxMarkdownPerRule = 20
 
+// Markdown size limits: rules are shown with their findings up to
+// maxMarkdownDetail bytes, then by their headings only up to
+// maxMarkdownTotal, then only counted. GitHub comments hold 65,536
+// characters.
+const (
+	maxMarkdownDetail = 52 << 10
+	maxMarkdownTotal  = 60 << 10
+)
+
 // severityIcon marks severities in Markdown, where there is no colour.
 var severityIcon = map[escarp.Severity]string{
 	escarp.SeverityCritical: "🟥",
@@ -47,8 +56,13 @@ func writeMarkdown(w io.Writer, r *escarp.Report) error {
 	if n := suppressedCount(r); n > 0 {
 		fmt.Fprintf(bw, "\n%s suppressed (not counted).\n", plural(n, "finding"))
 	}
+	used := 0
+	cut := false
 	for _, run := range r.Runs {
-		markdownRun(bw, run)
+		markdownRun(bw, run, &used, &cut)
+	}
+	if cut {
+		fmt.Fprintf(bw, "\n> Some findings are listed without details to fit a pull-request comment; the HTML, SARIF or JSON report has them all.\n")
 	}
 	if r.Tool.Version != "" {
 		fmt.Fprintf(bw, "\n<sub>escarp %s</sub>\n", mdText(r.Tool.Version))
@@ -56,7 +70,9 @@ func writeMarkdown(w io.Writer, r *escarp.Report) error {
 	return bw.Flush()
 }
 
-func markdownRun(w io.Writer, run *escarp.Run) {
+// markdownRun writes one run. used counts the bytes written for rules so
+// far; cut is set once a rule had to be shortened.
+func markdownRun(w io.Writer, run *escarp.Run, used *int, cut *bool) {
 	head := run.Engine
 	if run.Target != "" {
 		head += " · " + codeSpan(redactTarget(run.Target))
@@ -76,24 +92,43 @@ func markdownRun(w io.Writer, run *escarp.Run) {
 	if len(groups) == 0 {
 		fmt.Fprintf(w, "No findings (%s checked).\n", plural(len(ruleTable(run)), "rule"))
 	}
+	skipped, skippedFindings := 0, 0
 	for _, g := range groups {
 		title := cmpOr(g.Rule.Title, g.Findings[0].Title)
-		fmt.Fprintf(w, "#### %s %s %s: %s (%d)\n\n", severityIcon[g.Severity], titleCase(g.Severity.String()),
+		heading := fmt.Sprintf("#### %s %s %s: %s (%d)\n\n", severityIcon[g.Severity], titleCase(g.Severity.String()),
 			codeSpan(g.Rule.ID), mdText(title), len(g.Findings))
+		var b strings.Builder
+		b.WriteString(heading)
 		if tags := ruleTags(g.Rule); len(tags) > 0 {
-			fmt.Fprintf(w, "_%s_\n\n", mdText(strings.Join(tags, " · ")))
+			fmt.Fprintf(&b, "_%s_\n\n", mdText(strings.Join(tags, " · ")))
 		}
 		for i, f := range g.Findings {
 			if i == maxMarkdownPerRule {
-				fmt.Fprintf(w, "- … and %d more\n", len(g.Findings)-i)
+				fmt.Fprintf(&b, "- … and %d more\n", len(g.Findings)-i)
 				break
 			}
-			markdownFinding(w, f, g.Severity)
+			markdownFinding(&b, f, g.Severity)
 		}
 		if fix := strings.TrimSpace(g.Rule.Remediation); fix != "" {
-			fmt.Fprintf(w, "\n<details><summary>How to fix</summary>\n\n%s\n\n</details>\n", fix)
+			fmt.Fprintf(&b, "\n<details><summary>How to fix</summary>\n\n%s\n\n</details>\n", fix)
 		}
-		fmt.Fprintln(w)
+		b.WriteString("\n")
+		switch {
+		case !*cut && *used+b.Len() <= maxMarkdownDetail:
+			*used += b.Len()
+			io.WriteString(w, b.String())
+		case *used+len(heading) <= maxMarkdownTotal:
+			*cut = true
+			*used += len(heading)
+			io.WriteString(w, heading)
+		default:
+			*cut = true
+			skipped++
+			skippedFindings += len(g.Findings)
+		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(w, "… and %s more (%s).\n\n", plural(skipped, "rule"), plural(skippedFindings, "finding"))
 	}
 	if run.Dropped > 0 {
 		fmt.Fprintf(w, "> %s left out of this report to respect an output limit.\n\n", plural(run.Dropped, "finding"))
