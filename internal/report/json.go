@@ -110,7 +110,51 @@ func decodeError(data []byte, err error) error {
 		return &escarp.Error{Op: "report.Read", Kind: escarp.Invalid, Pos: position(data, int64(len(data))),
 			Message: "truncated JSON", Err: err}
 	}
+	var e *escarp.Error
+	if errors.As(err, &e) {
+		// A value its type rejected (an unknown severity or confidence):
+		// point at it.
+		return &escarp.Error{Op: "report.Read", Kind: escarp.Invalid, Pos: position(data, badEnumOffset(data)),
+			Message: e.Message}
+	}
 	return &escarp.Error{Op: "report.Read", Kind: escarp.Invalid, Message: "invalid report", Err: err}
+}
+
+// badEnumOffset returns the offset of the first "severity" or "confidence"
+// value in data that does not parse, or 0.
+func badEnumOffset(data []byte) int64 {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var key string
+	for {
+		end := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return 0
+		}
+		v, ok := tok.(string)
+		if !ok {
+			key = ""
+			continue
+		}
+		var bad bool
+		switch key {
+		case "severity":
+			_, perr := escarp.ParseSeverity(v)
+			bad = perr != nil
+		case "confidence":
+			_, perr := escarp.ParseConfidence(v)
+			bad = perr != nil
+		}
+		if bad {
+			// Skip the separator and spaces between the key and the value.
+			off := end
+			for off < int64(len(data)) && strings.IndexByte(" \t\r\n:", data[off]) >= 0 {
+				off++
+			}
+			return off
+		}
+		key = v
+	}
 }
 
 // position converts a byte offset in data into a 1-based line and column.

@@ -142,7 +142,8 @@ func TestReadErrors(t *testing.T) {
 		{"future major", "{\n\"schemaVersion\": \"2.0\"}", escarp.Position{Line: 2, Column: 1}, `unsupported schemaVersion "2.0"`},
 		{"type", "{\"schemaVersion\": \"1.0\",\n\"runs\": [{\"engine\": 7}]}", escarp.Position{Line: 2, Column: 22}, "runs.engine: want string"},
 		{"not an object", `[1, 2]`, escarp.Position{Line: 1, Column: 2}, "want"},
-		{"bad severity", `{"schemaVersion": "1.0", "runs": [{"engine": "audit", "findings": [{"severity": "urgent"}]}]}`, escarp.Position{}, "unknown severity"},
+		{"bad severity", "{\"schemaVersion\": \"1.0\", \"runs\": [{\"engine\": \"audit\",\n \"findings\": [{\"severity\": \"urgent\"}]}]}", escarp.Position{Line: 2, Column: 28}, `unknown severity "urgent"`},
+		{"bad confidence", "{\"schemaVersion\": \"1.0\", \"runs\": [{\"findings\": [{\"severity\": \"low\", \"confidence\":\"sure\"}]}]}", escarp.Position{Line: 1, Column: 82}, `unknown confidence "sure"`},
 		{"null run", `{"schemaVersion": "1.0", "runs": [null]}`, escarp.Position{}, "runs[0] is null"},
 	}
 	for _, tt := range tests {
