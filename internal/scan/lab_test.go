@@ -1,10 +1,12 @@
 package scan_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
-	"net/http/httptest"
+	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,13 +25,9 @@ import (
 // escarp.yaml would.
 func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
 	t.Helper()
-	l, err := lab.New(lab.Options{Secure: secure, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	srv := httptest.NewServer(l.Handler())
-	t.Cleanup(srv.Close)
+	// The lab runs in a child process, so that the peak RSS measured here
+	// is the scanner's own.
+	baseURL := startLab(t, secure)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	specData := lab.Spec(secure)
@@ -37,7 +35,7 @@ func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := config.Parse("escarp.yaml", lab.ScanConfig(srv.URL, secure), os.LookupEnv)
+	f, err := config.Parse("escarp.yaml", lab.ScanConfig(baseURL, secure), os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +54,82 @@ func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
 		cfg.Progress = os.Stderr
 	}
 	start := time.Now()
-	run, err := scan.Run(ctx, api, srv.URL, cfg, list.All())
+	run, err := scan.Run(ctx, api, baseURL, cfg, list.All())
 	elapsed := time.Since(start)
 	if err != nil {
 		t.Fatalf("scan of the lab (secure=%v): %v\nnotes:\n  %s", secure, err, notes(run))
 	}
 	return run, elapsed
+}
+
+// startLab runs a lab in a child process (this test binary, running
+// TestLabServerProcess) and returns its base URL. The child stops when its
+// stdin closes.
+func startLab(t *testing.T, secure bool) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLabServerProcess$")
+	cmd.Env = append(os.Environ(), "ESCARP_LAB_HELPER=1", fmt.Sprintf("ESCARP_LAB_SECURE=%v", secure))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "LAB_URL="); ok {
+				urls <- u
+			}
+		}
+		close(urls)
+	}()
+	select {
+	case u, ok := <-urls:
+		if !ok {
+			t.Fatal("the lab process exited before serving")
+		}
+		return u
+	case <-time.After(60 * time.Second):
+		t.Fatal("the lab process did not start within 60s")
+	}
+	return ""
+}
+
+// TestLabServerProcess is the child process of startLab; it does nothing
+// in a normal test run.
+func TestLabServerProcess(t *testing.T) {
+	if os.Getenv("ESCARP_LAB_HELPER") == "" {
+		t.Skip("helper process for TestLab")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		cancel()
+	}()
+	err := lab.Serve(ctx, "127.0.0.1:0", lab.Options{Secure: os.Getenv("ESCARP_LAB_SECURE") == "true", Dir: t.TempDir()},
+		func(u string) { fmt.Printf("LAB_URL=%s\n", u) })
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func notes(run *escarp.Run) string {
