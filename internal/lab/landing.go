@@ -32,7 +32,7 @@ covering the whole OWASP API Security Top 10 2023 are planted in it. It listens 
 {{if not .Secure}}<h2>Lessons</h2>
 <p>Each lesson is one planted flaw. The hints say where to look; <code>docs/lab.md</code> has the full walk-through.</p>
 <table><tr><th>lesson</th><th>OWASP</th><th>where</th><th>hint</th></tr>
-{{range .Flaws}}<tr><td>{{.Title}}</td><td>{{.OWASP}}</td><td><code>{{.Method}} {{.Path}}</code></td><td>{{.Hint}}</td></tr>
+{{range .Flaws}}<tr class="lesson"><td>{{.Title}}</td><td>{{.OWASP}}</td><td><code>{{.Method}} {{.Path}}</code></td><td>{{.Hint}}</td></tr>
 {{end}}</table>{{end}}
 </body></html>
 `))
