@@ -17,6 +17,5 @@ func notYet(name string) *cobra.Command {
 }
 
 func (a *app) demoCmd() *cobra.Command    { return notYet("demo") }
-func (a *app) labCmd() *cobra.Command     { return notYet("lab") }
 func (a *app) scanCmd() *cobra.Command    { return notYet("scan") }
 func (a *app) explainCmd() *cobra.Command { return notYet("explain") }
