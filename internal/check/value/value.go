@@ -10,6 +10,7 @@ package value
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"regexp/syntax"
 	"strings"
 	"time"
@@ -361,6 +362,11 @@ func FromPattern(pattern string) (string, bool) {
 	re = re.Simplify()
 	var b strings.Builder
 	if !emit(&b, re, 0) {
+		return "", false
+	}
+	// Anchors in the middle or classes that exclude the chosen rune can
+	// make the simple choice wrong: keep only values that really match.
+	if m, err := regexp.MatchString(pattern, b.String()); err != nil || !m {
 		return "", false
 	}
 	return b.String(), true
