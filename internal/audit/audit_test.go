@@ -227,10 +227,10 @@ func TestScore(t *testing.T) {
 		{"suppressed only", []escarp.Finding{f("ESC-AUTH-002", escarp.SeverityCritical, true)}, 100, map[string]int{"authentication": 100}},
 		// authentication 100-40 = 60 → overall 100 - 14*0.4 = 94.4
 		{"one critical", []escarp.Finding{f("ESC-AUTH-002", escarp.SeverityCritical, false)}, 94, map[string]int{"authentication": 60, "security": 81}},
-		// four medium: 12*(1+2) = 36 → input 64 → 100 - 32*0.36 = 88.48
+		// four medium: 10*(1+2/2) = 20 → input 80 → 100 - 32*0.2 = 93.6
 		{"four medium", []escarp.Finding{f("ESC-INPUT-001", 2, false), f("ESC-INPUT-001", 2, false), f("ESC-INPUT-001", 2, false), f("ESC-INPUT-001", 2, false)},
-			88, map[string]int{"input validation": 64, "data": 84}},
-		{"invalid document capped", []escarp.Finding{f("ESC-SPEC-001", escarp.SeverityHigh, false)}, 50, map[string]int{"spec integrity": 75}},
+			94, map[string]int{"input validation": 80, "data": 91}},
+		{"invalid document capped", []escarp.Finding{f("ESC-SPEC-001", escarp.SeverityHigh, false)}, 50, map[string]int{"spec integrity": 70}},
 	}
 	for _, tt := range tests {
 		s := Score(tt.findings, rules)

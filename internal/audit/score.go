@@ -62,10 +62,10 @@ func themeByName(t Theme) *ThemeInfo {
 // theme's subscore, by the finding's severity.
 var severityWeight = map[escarp.Severity]float64{
 	escarp.SeverityCritical: 40,
-	escarp.SeverityHigh:     25,
-	escarp.SeverityMedium:   12,
-	escarp.SeverityLow:      5,
-	escarp.SeverityInfo:     1,
+	escarp.SeverityHigh:     30,
+	escarp.SeverityMedium:   10,
+	escarp.SeverityLow:      3,
+	escarp.SeverityInfo:     0.5,
 }
 
 // spec-integrity cap: an audit of a document that breaks the OpenAPI
@@ -74,7 +74,7 @@ const invalidCap = 50
 
 // ScoreFormula is the published score formula, as it appears in every
 // audit run (Run.Score.Formula) and in docs/audit.md.
-const ScoreFormula = `Each theme starts at 100. Every rule with n > 0 unsuppressed findings takes away w × (1 + log2 n) points from its theme, where w is the weight of the rule's most severe finding: critical 40, high 25, medium 12, low 5, info 1. A theme does not go below 0. The overall score (0–100) is the weighted mean of the theme subscores, with the weights of 42Crunch's split: security 30 (authentication 14, authorization 8, transport 8) and data 70 (input validation 32, data exposure 16, rate limiting 10, errors 6, inventory 6). Spec integrity (ESC-SPEC-*) is reported but not weighted; when it has an unsuppressed finding of high severity or above, the overall score is capped at 50 because the audit of a broken document is incomplete. Disabled rules and suppressed findings do not count; severity overrides from the configuration do.`
+const ScoreFormula = `Each theme starts at 100. Every rule with n > 0 unsuppressed findings takes away w × (1 + ½·log2 n) points from its theme, where w is the weight of the rule's most severe finding: critical 40, high 30, medium 10, low 3, info 0.5. The logarithm keeps one systemic gap (every string unbounded) from costing more than a few distinct flaws. A theme does not go below 0. The overall score (0–100) is the weighted mean of the theme subscores, with the weights of 42Crunch's split: security 30 (authentication 14, authorization 8, transport 8) and data 70 (input validation 32, data exposure 16, rate limiting 10, errors 6, inventory 6). Spec integrity (ESC-SPEC-*) is reported but not weighted; when it has an unsuppressed finding of high severity or above, the overall score is capped at 50 because the audit of a broken document is incomplete. Disabled rules and suppressed findings do not count; severity overrides from the configuration do.`
 
 // Score computes the audit score of findings (see [ScoreFormula]). Keys of
 // Themes are theme names plus "security" and "data" (each 0–100).
@@ -116,7 +116,7 @@ func Score(findings []escarp.Finding, rules []*Rule) *escarp.Score {
 		if t == ThemeSpecIntegrity && a.sev >= escarp.SeverityHigh {
 			invalid = true
 		}
-		deduct[t] += severityWeight[a.sev] * (1 + math.Log2(float64(a.n)))
+		deduct[t] += severityWeight[a.sev] * (1 + math.Log2(float64(a.n))/2)
 	}
 	s := &escarp.Score{Themes: make(map[string]int), Formula: ScoreFormula}
 	var total, bucketSec, bucketData float64
