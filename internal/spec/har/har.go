@@ -315,6 +315,8 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 	var warnings []escarp.Warning
 	ops := make(map[string]*escarp.Operation)
 	origins := make(map[string]bool)
+	authed := make(map[*escarp.Operation][]string)
+	anonymous := make(map[*escarp.Operation]bool)
 	for i := range rec.entries {
 		e := &rec.entries[i]
 		line, col := lineCol(data, rec.offsets[i])
@@ -348,6 +350,17 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 		}
 		x := exchange(e)
 		op.Examples = append(op.Examples, &x)
+		if name, scheme := credentials(e, pos, i); name != "" {
+			if api.SecuritySchemes == nil {
+				api.SecuritySchemes = make(map[string]*escarp.SecurityScheme)
+			}
+			if api.SecuritySchemes[name] == nil {
+				api.SecuritySchemes[name] = scheme
+			}
+			authed[op] = appendOnce(authed[op], name)
+		} else {
+			anonymous[op] = true
+		}
 		for name := range u.Query() {
 			if op.Param("query", name) == nil {
 				op.Parameters = append(op.Parameters, &escarp.Parameter{Name: name, In: "query",
@@ -385,10 +398,66 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 			}
 		}
 	}
+	// The credentials seen become the operations' security: required when
+	// every exchange carried them, optional when some did not.
+	for _, op := range api.Operations {
+		names := authed[op]
+		if len(names) == 0 {
+			continue
+		}
+		for _, n := range names {
+			op.Security = append(op.Security, escarp.SecurityRequirement{n: {}})
+		}
+		if anonymous[op] {
+			op.Security = append(op.Security, escarp.SecurityRequirement{})
+		}
+	}
 	for _, op := range api.Operations {
 		sort.SliceStable(op.Responses, func(i, j int) bool { return op.Responses[i].Status < op.Responses[j].Status })
 	}
 	return api, warnings, nil
+}
+
+// credentials names the credentials an entry's request carried, as a
+// security scheme: the Authorization scheme ("bearer", "basic"), an API key
+// header, or a session cookie. It returns "" when there were none.
+func credentials(e *entry, pos escarp.Position, i int) (string, *escarp.SecurityScheme) {
+	ptr := fmt.Sprintf("/log/entries/%d/request/headers", i)
+	for _, h := range e.Request.Headers {
+		name := strings.ToLower(h.Name)
+		switch {
+		case name == "authorization":
+			scheme, _, _ := strings.Cut(strings.TrimSpace(h.Value), " ")
+			scheme = strings.ToLower(scheme)
+			if scheme == "" {
+				continue
+			}
+			return scheme, &escarp.SecurityScheme{Name: scheme, Type: escarp.SchemeHTTP, Scheme: scheme, Pos: pos, Pointer: ptr}
+		case name == "cookie" || strings.HasPrefix(name, ":"):
+		case redact.SensitiveName(name):
+			return "header:" + name, &escarp.SecurityScheme{Name: "header:" + name, Type: escarp.SchemeAPIKey, In: "header", ParamName: h.Name, Pos: pos, Pointer: ptr}
+		}
+	}
+	for _, h := range e.Request.Headers {
+		if strings.EqualFold(h.Name, "cookie") {
+			for _, c := range strings.Split(h.Value, ";") {
+				name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
+				if redact.SensitiveName(name) || strings.Contains(strings.ToLower(name), "sid") {
+					return "cookie:" + name, &escarp.SecurityScheme{Name: "cookie:" + name, Type: escarp.SchemeAPIKey, In: "cookie", ParamName: name, Pos: pos, Pointer: ptr}
+				}
+			}
+		}
+	}
+	return "", nil
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
 }
 
 func mediaType(mt string) string {

@@ -76,6 +76,20 @@ func TestLoad(t *testing.T) {
 	if ok == nil || ok.Schema == nil || !ok.Schema.HasType("array") || ok.Schema.Items.Properties["total"] == nil {
 		t.Errorf("decoded base64 JSON body not inferred: %+v", ok)
 	}
+	// Credentials seen: bearer on one of the two orders calls (optional),
+	// the session cookie on the login call.
+	if diff := cmp.Diff([]escarp.SecurityRequirement{{"bearer": {}}, {}}, orders.Security); diff != "" {
+		t.Errorf("orders security (-want +got):\n%s", diff)
+	}
+	if s := api.SecuritySchemes["bearer"]; s == nil || s.Type != escarp.SchemeHTTP || s.Scheme != "bearer" {
+		t.Errorf("bearer scheme = %+v", s)
+	}
+	if diff := cmp.Diff([]escarp.SecurityRequirement{{"cookie:session": {}}}, api.Operations[0].Security); diff != "" {
+		t.Errorf("login security (-want +got):\n%s", diff)
+	}
+	if api.Operations[2].Security != nil {
+		t.Errorf("png security = %v, want none", api.Operations[2].Security)
+	}
 	login := api.Operations[0]
 	if m := login.RequestBody.Media("application/json"); m == nil || m.Schema.Properties["username"] == nil {
 		t.Errorf("login body = %+v", login.RequestBody)
