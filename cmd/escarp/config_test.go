@@ -4,13 +4,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/scan"
 )
 
 // TestSchemaAgreesWithSections checks that a config using every key the
-// schema allows for scan and identities also decodes into the structs the
-// scan engine owns, so the schema and the code cannot drift apart silently.
+// schema allows also decodes into the structs each section's owner reads it
+// with, so the schema and the code cannot drift apart silently.
 func TestSchemaAgreesWithSections(t *testing.T) {
 	path := filepath.Join("..", "..", "internal", "config", "testdata", "full.yaml")
 	env := map[string]string{"ALICE_TOKEN": "a", "BOB_PASSWORD": "b", "CAROL_PASSWORD": "c",
@@ -37,5 +38,17 @@ func TestSchemaAgreesWithSections(t *testing.T) {
 	}
 	if len(ids) != 5 {
 		t.Errorf("decoded %d identities, want 5", len(ids))
+	}
+	var ac audit.Config
+	if err := f.Section("audit", &ac); err != nil {
+		t.Errorf("the audit section the schema accepts does not decode into audit.Config: %v", err)
+	}
+	var ic inventoryConfig
+	if err := f.Section("inventory", &ic); err != nil {
+		t.Errorf("the inventory section the schema accepts does not decode into inventoryConfig: %v", err)
+	}
+	var store string
+	if err := f.Section("store", &store); err != nil || store == "" {
+		t.Errorf("store = %q, %v; want a string", store, err)
 	}
 }
