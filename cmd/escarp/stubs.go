@@ -16,6 +16,4 @@ func notYet(name string) *cobra.Command {
 		}}
 }
 
-func (a *app) demoCmd() *cobra.Command    { return notYet("demo") }
-func (a *app) scanCmd() *cobra.Command    { return notYet("scan") }
 func (a *app) explainCmd() *cobra.Command { return notYet("explain") }
