@@ -1,0 +1,245 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check/list"
+	"github.com/escarp/escarp/internal/config"
+	"github.com/escarp/escarp/internal/scan"
+	"github.com/escarp/escarp/internal/spec"
+)
+
+// scanCmd is `escarp scan`: stateful multi-identity DAST of a running API.
+func (a *app) scanCmd() *cobra.Command {
+	var (
+		outputs []string
+		format  string
+	)
+	cmd := &cobra.Command{
+		Use:   "scan --spec FILE --target URL",
+		Short: "Test a running API (DAST) with every configured identity",
+		Long: `scan tests a running API described by an OpenAPI document: it logs every
+configured identity in and proves it works, creates the resources each
+identity needs, runs the DAST checks (authorization, authentication,
+injection, SSRF, misconfiguration...) within scope and budget, and deletes
+what it created.
+
+Requests go only to the target's origin; redirects are not followed. SSRF
+probes point at escarp's own callback listener. No DELETE reaches a
+resource escarp did not create unless --allow-destructive.
+
+Settings come from flags, then ESCARP_<KEY> environment variables
+(ESCARP_TARGET, ESCARP_SPEC, ESCARP_RATE, ...), then the scan and
+identities sections of escarp.yaml.
+
+Exit codes: 0 scanned; 1 a finding reached --fail-on; 2 bad input;
+3 the target is unreachable, no identity authenticates, or the budget ran
+out before every check ran.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runScan(cmd, format, outputs)
+		},
+	}
+	f := cmd.Flags()
+	f.String("spec", "", "OpenAPI document of the target (file or URL)")
+	f.String("target", "", "base URL of the running API")
+	f.StringArrayVarP(&outputs, "output", "o", nil, "write the report to `PATH` (format from the extension, or FORMAT:PATH); repeatable")
+	f.StringVar(&format, "format", "text", "stdout format: text, json, sarif, junit, markdown or html")
+	f.Float64("rate", scan.DefaultRate, "maximum requests per second (0: default, negative: unthrottled)")
+	f.Int("concurrency", scan.DefaultConcurrency, "maximum requests in flight")
+	f.Int("max-requests", scan.DefaultMaxRequests, "request budget")
+	f.Duration("max-duration", scan.DefaultMaxDuration, "time budget of the whole scan")
+	f.Duration("timeout", scan.DefaultTimeout, "timeout of each request")
+	f.String("checks", "", "run only these checks: comma-separated ids, id prefixes or OWASP categories (API1,ESC-DAST-SSRF)")
+	f.String("skip-checks", "", "skip these checks (same selectors as --checks)")
+	f.Bool("allow-destructive", false, "run destructive checks and allow DELETE on resources escarp did not create")
+	f.String("callback-addr", "", "address of escarp's callback listener (default a random loopback port)")
+	f.String("callback-url", "", "URL the target uses to reach the callback listener (remote targets)")
+	f.String("fail-on", "", "exit 1 when a finding has at least this severity (critical, high, medium, low, info)")
+	f.String("identity-file", "", "YAML file with an identities list (replaces the config's identities)")
+	return cmd
+}
+
+func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error {
+	const op = "scan"
+	cf, err := a.config()
+	if err != nil {
+		return err
+	}
+	var fc scan.FileConfig
+	if err := cf.Section("scan", &fc); err != nil {
+		return err
+	}
+	var cfg scan.Config
+	if err := fc.Apply(&cfg); err != nil {
+		return &escarp.Error{Op: op, Kind: escarp.Invalid, Pos: escarp.Position{File: cf.Path}, Message: err.Error()}
+	}
+	if err := cf.Section("identities", &cfg.Identities); err != nil {
+		return err
+	}
+	if p := a.setting(cmd, "identity-file", "identity_file", ""); p != "" {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(a.wd, p)
+		}
+		ids, err := loadIdentityFile(p, a.getenv)
+		if err != nil {
+			return err
+		}
+		cfg.Identities = ids
+	}
+
+	target := a.setting(cmd, "target", "target", cf.Target)
+	if target == "" {
+		return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no target: give --target URL, ESCARP_TARGET or target: in escarp.yaml"}
+	}
+	specPath := a.setting(cmd, "spec", "spec", "")
+	if specPath == "" && cf.Spec != "" {
+		specPath = cf.Spec
+		if !strings.Contains(specPath, "://") && !filepath.IsAbs(specPath) {
+			specPath = filepath.Join(cf.Dir, specPath)
+		}
+	} else if specPath != "" && !strings.Contains(specPath, "://") && !filepath.IsAbs(specPath) {
+		specPath = filepath.Join(a.wd, specPath)
+	}
+	if specPath == "" {
+		return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description: give --spec FILE, ESCARP_SPEC or spec: in escarp.yaml"}
+	}
+
+	num := func(flag, key string, fromConfig string, set func(string) error) error {
+		v := a.setting(cmd, flag, key, fromConfig)
+		if err := set(v); err != nil {
+			return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("--%s %q: %v", flag, v, err)}
+		}
+		return nil
+	}
+	cfgStr := func(changed bool, v string) string {
+		if changed {
+			return v
+		}
+		return ""
+	}
+	steps := []error{
+		num("rate", "rate", cfgStr(fc.Rate != nil, fmt.Sprint(cfg.Rate)), func(v string) (err error) {
+			cfg.Rate, err = strconv.ParseFloat(v, 64)
+			return err
+		}),
+		num("concurrency", "concurrency", cfgStr(fc.Concurrency != nil, fmt.Sprint(cfg.Concurrency)), func(v string) (err error) {
+			cfg.Concurrency, err = strconv.Atoi(v)
+			return err
+		}),
+		num("max-requests", "max_requests", cfgStr(fc.MaxRequests != nil, fmt.Sprint(cfg.MaxRequests)), func(v string) (err error) {
+			cfg.MaxRequests, err = strconv.Atoi(v)
+			return err
+		}),
+		num("max-duration", "max_duration", fc.MaxDuration, func(v string) (err error) {
+			cfg.MaxDuration, err = time.ParseDuration(v)
+			return err
+		}),
+		num("timeout", "timeout", fc.Timeout, func(v string) (err error) {
+			cfg.Timeout, err = time.ParseDuration(v)
+			return err
+		}),
+		num("allow-destructive", "allow_destructive", cfgStr(fc.AllowDestructive != nil, fmt.Sprint(cfg.AllowDestructive)), func(v string) (err error) {
+			cfg.AllowDestructive, err = strconv.ParseBool(v)
+			return err
+		}),
+	}
+	for _, err := range steps {
+		if err != nil {
+			return err
+		}
+	}
+	cfg.Checks = splitList(a.setting(cmd, "checks", "checks", strings.Join(fc.Checks, ",")))
+	cfg.SkipChecks = splitList(a.setting(cmd, "skip-checks", "skip_checks", strings.Join(fc.SkipChecks, ",")))
+	cfg.CallbackAddr = a.setting(cmd, "callback-addr", "callback_addr", fc.CallbackAddr)
+	cfg.CallbackURL = a.setting(cmd, "callback-url", "callback_url", fc.CallbackURL)
+	cfg.Progress = a.progress()
+
+	var failOn *escarp.Severity
+	if v := a.setting(cmd, "fail-on", "fail_on", ""); v != "" {
+		sev, err := escarp.ParseSeverity(v)
+		if err != nil {
+			return err
+		}
+		failOn = &sev
+	}
+
+	ctx := cmd.Context()
+	api, warnings, err := spec.Load(ctx, specPath, spec.Options{})
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(a.progress(), "warning:", w)
+	}
+	started := time.Now()
+	run, err := scan.Run(ctx, api, target, cfg, list.All())
+	if run == nil {
+		return err
+	}
+	if err != nil && len(run.Rules) == 0 {
+		// Nothing was tested (unreachable, no identity): no report.
+		return err
+	}
+	rep := &escarp.Report{
+		SchemaVersion: escarp.ReportSchemaVersion,
+		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
+		StartedAt:     started,
+		FinishedAt:    time.Now(),
+		Runs:          []*escarp.Run{run},
+	}
+	if eerr := a.emit(rep, format, outputs); eerr != nil {
+		return eerr
+	}
+	if err != nil {
+		return err
+	}
+	if failOn != nil {
+		n := 0
+		for _, f := range run.Findings {
+			if f.Suppressed == nil && f.Severity >= *failOn {
+				n++
+			}
+		}
+		if n > 0 {
+			return &escarp.Error{Op: op, Kind: escarp.Threshold,
+				Message: fmt.Sprintf("%d finding(s) at or above %s", n, *failOn)}
+		}
+	}
+	return nil
+}
+
+// loadIdentityFile reads identities from a YAML file holding either an
+// `identities:` section or a bare list.
+func loadIdentityFile(path string, getenv func(string) (string, bool)) ([]scan.Identity, error) {
+	f, err := config.Load(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	var ids []scan.Identity
+	if err := f.Section("identities", &ids); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, escarp.InvalidAt(escarp.Position{File: path, Line: 1}, "no identities: the file needs an identities: list")
+	}
+	return ids, nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
