@@ -9,6 +9,7 @@ package main
 //
 //	# Comments start with #; blank lines are ignored.
 //	env NAME=VALUE          set an environment variable for later commands
+//	stdin FILE              the next escarp reads FILE on standard input
 //	escarp ARGS...          run escarp; $WORK is the working directory
 //	exit N                  the last escarp exited with N (without an exit
 //	                        line, a run must exit 0)
@@ -164,6 +165,7 @@ func runScript(t scriptT, file string, data []byte) {
 	}
 
 	var last *scriptRun
+	var stdin []byte
 	checkExit := func() {
 		if last != nil && !last.exitChecked && last.code != 0 {
 			t.Errorf("%s:%d: escarp %s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s",
@@ -197,12 +199,22 @@ func runScript(t scriptT, file string, data []byte) {
 				}
 				t.Setenv(k, v)
 			}
+		case "stdin":
+			if len(args) != 1 {
+				t.Fatalf("%s: stdin takes one file name", where)
+			}
+			b, err := os.ReadFile(filepath.Join(work, args[0]))
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			stdin = b
 		case "escarp":
 			if neg {
 				t.Fatalf("%s: use \"exit N\" after the command instead of \"! escarp\"", where)
 			}
 			checkExit()
-			last = runEscarp(n, args)
+			last = runEscarp(n, args, stdin)
+			stdin = nil
 		case "exit":
 			if last == nil || len(args) != 1 {
 				t.Fatalf("%s: exit N must follow an escarp command", where)
@@ -256,11 +268,11 @@ func runScript(t scriptT, file string, data []byte) {
 }
 
 // runEscarp runs escarp in-process the way main does.
-func runEscarp(line int, args []string) *scriptRun {
+func runEscarp(line int, args []string, stdin []byte) *scriptRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	err := run(ctx, args, bytes.NewReader(stdin), &stdout, &stderr)
 	if err != nil {
 		fmt.Fprintln(&stderr, "escarp: "+err.Error())
 	}

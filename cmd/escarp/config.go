@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,8 @@ func (a *app) configValidateCmd() *cobra.Command {
 its YAML syntax, every ${VAR} reference (an unset variable is an error
 naming it; $${ is a literal ${), and the JSON Schema that
 "escarp config schema" prints. Each problem is reported on stderr as
-file:line:col: field: message. Exit code 2 when there is any.`,
+file:line:col: field: message. Exit code 2 when there is any.
+FILE "-" reads standard input.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := a.configPath
@@ -49,11 +51,21 @@ file:line:col: field: message. Exit code 2 when there is any.`,
 			if name == "" {
 				name = config.DefaultName
 			}
-			path := name
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(a.wd, path)
+			var errs []error
+			if name == "-" {
+				name = "<stdin>"
+				data, err := io.ReadAll(a.stdin)
+				if err != nil {
+					return &escarp.Error{Op: "config validate", Kind: escarp.Invalid, Message: "reading standard input", Err: err}
+				}
+				errs = config.ValidateData(name, data, a.getenv)
+			} else {
+				path := name
+				if !filepath.IsAbs(path) {
+					path = filepath.Join(a.wd, path)
+				}
+				errs = config.ValidateFile(path, name, a.getenv)
 			}
-			errs := config.ValidateFile(path, name, a.getenv)
 			if len(errs) == 0 {
 				_, err := fmt.Fprintf(a.stdout, "%s: valid\n", name)
 				return err
