@@ -56,6 +56,8 @@ active discovery into endpoints keyed by (service, method, path template),
 and classifies each: documented, shadow (served, in no spec), zombie
 (deprecated but served), orphan (documented, unseen for 30 days while
 traffic is watched) or rogue (on an unknown host).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.PersistentFlags().String("store", "", "store: a SQLite path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
 	cmd.AddCommand(a.inventoryImportCmd(), a.inventoryListCmd(), a.inventorySpecCmd(), a.inventoryDiffCmd(),
@@ -631,6 +633,8 @@ func (a *app) inventoryRuleCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rule",
 		Short: "Manage path-templating decisions that every later import keeps",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var service, template, literal, note string
 	add := &cobra.Command{
