@@ -19,6 +19,8 @@ type loader struct {
 	opts Options
 	root *document
 	docs map[string]*document
+	// docErrs holds why a referenced document could not be loaded.
+	docErrs map[string]error
 
 	schemas map[string]*escarp.Schema     // referenced schemas by "location#pointer" of their definition
 	aliases map[*yaml.Node]*escarp.Schema // schemas reached through YAML aliases

@@ -122,6 +122,7 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 		opts:    opts,
 		root:    rd,
 		docs:    map[string]*document{location: rd},
+		docErrs: make(map[string]error),
 		schemas: make(map[string]*escarp.Schema),
 		aliases: make(map[*yaml.Node]*escarp.Schema),
 		v2:      v2,

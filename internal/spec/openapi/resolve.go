@@ -313,7 +313,7 @@ func resolveLocation(base, ref string) (string, error) {
 func (l *loader) load(loc string) (*document, error) {
 	if d, ok := l.docs[loc]; ok {
 		if d == nil {
-			return nil, errors.New("the document could not be parsed")
+			return nil, l.docErrs[loc]
 		}
 		return d, nil
 	}
@@ -323,11 +323,14 @@ func (l *loader) load(loc string) (*document, error) {
 	l.docs[loc] = nil
 	data, err := l.opts.fetch(l.ctx, loc)
 	if err != nil {
+		l.docErrs[loc] = err
 		return nil, err
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		return nil, parseError(loc, data, err)
+		err = parseError(loc, data, err)
+		l.docErrs[loc] = err
+		return nil, err
 	}
 	d := &document{loc: loc, data: data, root: deref(&n)}
 	l.docs[loc] = d
