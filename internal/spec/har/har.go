@@ -555,9 +555,7 @@ func IsIdentifier(seg string) bool {
 // lineCol converts a byte offset into a 1-based line and column, skipping
 // the white space the decoder's offset may point before.
 func lineCol(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
+	off = max(0, min(off, int64(len(data))))
 	for off < int64(len(data)) && (data[off] == ' ' || data[off] == '\n' || data[off] == '\r' || data[off] == '\t' || data[off] == ',') {
 		off++
 	}

@@ -176,9 +176,7 @@ func parseError(loc string, data []byte, err error) error {
 
 // lineCol converts a byte offset into a 1-based line and column.
 func lineCol(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
+	off = max(0, min(off, int64(len(data))))
 	line = 1 + bytes.Count(data[:off], []byte{'\n'})
 	col = int(off) - bytes.LastIndexByte(data[:off], '\n')
 	return line, col
