@@ -104,6 +104,8 @@ func (a *app) commands() []*cobra.Command {
 		a.explainCmd(),
 		a.configCmd(),
 		a.versionCmd(),
+		a.ciCmd(),
+		a.baselineCmd(),
 	}
 }
 

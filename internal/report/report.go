@@ -63,6 +63,11 @@ var formats = map[string]func(Options) Format{
 	FormatJUnit:    func(Options) Format { return writeJUnit },
 	FormatMarkdown: func(Options) Format { return writeMarkdown },
 	FormatHTML:     func(Options) Format { return writeHTML },
+
+	FormatGitLabDAST:               gitlabFormat("dast"),
+	FormatGitLabSAST:               gitlabFormat("sast"),
+	FormatGitLabDependencyScanning: gitlabFormat("dependency_scanning"),
+	FormatGitLabSecretDetection:    gitlabFormat("secret_detection"),
 }
 
 // Names returns the names of the formats, sorted.
