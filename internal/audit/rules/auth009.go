@@ -10,8 +10,12 @@ import (
 var credentialNames = map[string]bool{
 	"clientsecret": true, "token": true, "accesstoken": true, "refreshtoken": true, "idtoken": true,
 	"authtoken": true, "password": true, "passwd": true, "pwd": true, "secret": true, "apikey": true,
-	"sessionid": true, "session": true, "privatekey": true, "bearer": true, "jwt": true, "sid": true,
+	"privatekey": true, "bearer": true, "jwt": true,
 }
+
+// sessionNames are credential names only in the query string: in a path
+// they name a resource ("/sessions/{session_id}").
+var sessionNames = map[string]bool{"sessionid": true, "session": true, "sessiontoken": true, "sessionkey": true}
 
 // CredentialsInURL reports query and path parameters whose names say they
 // carry credentials.
@@ -46,7 +50,8 @@ After:
 				if prm == nil || (prm.In != "query" && prm.In != "path") {
 					continue
 				}
-				if credentialNames[squash(prm.Name)] {
+				n := squash(prm.Name)
+				if credentialNames[n] || (prm.In == "query" && sessionNames[n]) {
 					p.Reportf(audit.ParamAt(op, prm), "%s parameter %q of %s carries a credential in the URL", prm.In, prm.Name, op.Key())
 				}
 			}

@@ -2,17 +2,46 @@ package rules
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 )
 
-// debugSegments are path segments of debug, test and internal endpoints.
-var debugSegments = map[string]bool{
-	"debug": true, "_debug": true, "internal": true, "_internal": true, "test": true, "tests": true,
-	"testing": true, "actuator": true, "v0": true, "pprof": true, "heapdump": true, "phpinfo": true,
-	"console": true, ".git": true, ".env": true, "__debug__": true, "trace": true, "dump": true,
+// debugSegments are path segments of debug endpoints wherever they
+// appear; leadingSegments only as the first segment after an optional
+// "api" and version prefix ("/internal/jobs", "/api/v1/test/reset"), since
+// deeper down they usually name a feature ("/marketing/test/send_email").
+var (
+	debugSegments = map[string]bool{
+		"debug": true, "_debug": true, "__debug__": true, "actuator": true, "pprof": true, "heapdump": true,
+		"phpinfo": true, ".git": true, ".env": true, "_internal": true,
+	}
+	leadingSegments = map[string]bool{
+		"internal": true, "test": true, "tests": true, "testing": true, "v0": true, "console": true,
+		"dump": true, "dev": true,
+	}
+	prefixSegment = regexp.MustCompile(`^(api|rest|v[0-9]+(\.[0-9]+)*|[0-9]{4}-[0-9]{2}-[0-9]{2})$`)
+)
+
+// debugSegment returns the debug or internal segment of path, or "".
+func debugSegment(path string) string {
+	segs := pathSegments(path)
+	for _, s := range segs {
+		if debugSegments[s] {
+			return s
+		}
+	}
+	for _, s := range segs {
+		if s == "v0" || !prefixSegment.MatchString(s) {
+			if leadingSegments[s] {
+				return s
+			}
+			break
+		}
+	}
+	return ""
 }
 
 // DebugPath reports debug, test and internal paths on public servers.
@@ -59,11 +88,8 @@ After:
 			if extTrue(op.Extensions, "x-internal") {
 				continue
 			}
-			for _, seg := range pathSegments(op.Path) {
-				if debugSegments[seg] {
-					p.Reportf(audit.OpAt(op), "%s is a %s endpoint on a public server", op.Key(), seg)
-					break
-				}
+			if seg := debugSegment(op.Path); seg != "" {
+				p.Reportf(audit.OpAt(op), "%s is a %s endpoint on a public server", op.Key(), seg)
 			}
 		}
 		return nil
