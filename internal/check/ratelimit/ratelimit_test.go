@@ -250,4 +250,3 @@ func keys(t *testing.T, id string, fs []escarp.Finding) []string {
 	sort.Strings(out)
 	return out
 }
-
