@@ -218,4 +218,3 @@ func mdEscape(s string) string {
 }
 
 func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
-

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -377,4 +378,113 @@ func relFile(file string, o Options) string {
 		return strings.TrimPrefix(file, base)
 	}
 	return file
+}
+
+// ValidateGitLab checks the structure of a decoded GitLab security report
+// of type typ against what the 15.x schemas require: version, scan
+// (analyzer, scanner, type, times, status; scanned_resources for DAST) and
+// each vulnerability's id, severity, identifiers and type-specific
+// location. It returns one message per problem.
+func ValidateGitLab(doc map[string]any, typ string) []string {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	str := func(m map[string]any, key, where string) string {
+		s, ok := m[key].(string)
+		if !ok || s == "" {
+			bad("%s.%s: missing or not a string", where, key)
+		}
+		return s
+	}
+	if v, _ := doc["version"].(string); !strings.HasPrefix(v, "15.") {
+		bad("version %q: want 15.x", doc["version"])
+	}
+	scanObj, ok := doc["scan"].(map[string]any)
+	if !ok {
+		return append(errs, "scan: missing")
+	}
+	for _, k := range []string{"analyzer", "scanner"} {
+		tool, ok := scanObj[k].(map[string]any)
+		if !ok {
+			bad("scan.%s: missing", k)
+			continue
+		}
+		str(tool, "id", "scan."+k)
+		str(tool, "name", "scan."+k)
+		str(tool, "version", "scan."+k)
+		if v, ok := tool["vendor"].(map[string]any); !ok || v["name"] == "" {
+			bad("scan.%s.vendor.name: missing", k)
+		}
+	}
+	if got := str(scanObj, "type", "scan"); got != typ {
+		bad("scan.type %q, want %q", got, typ)
+	}
+	for _, k := range []string{"start_time", "end_time"} {
+		if _, err := time.Parse(gitlabTime, str(scanObj, k, "scan")); err != nil {
+			bad("scan.%s: want YYYY-MM-DDTHH:MM:SS", k)
+		}
+	}
+	if s := str(scanObj, "status", "scan"); s != "success" && s != "failure" {
+		bad("scan.status %q", s)
+	}
+	if typ == "dast" {
+		if _, ok := scanObj["scanned_resources"].([]any); !ok {
+			bad("scan.scanned_resources: missing")
+		}
+	}
+	vulns, ok := doc["vulnerabilities"].([]any)
+	if !ok {
+		return append(errs, "vulnerabilities: missing")
+	}
+	sevs := []string{"Critical", "High", "Medium", "Low", "Info", "Unknown"}
+	for i, x := range vulns {
+		v, ok := x.(map[string]any)
+		where := fmt.Sprintf("vulnerabilities[%d]", i)
+		if !ok {
+			bad("%s: not an object", where)
+			continue
+		}
+		str(v, "id", where)
+		str(v, "name", where)
+		if !slices.Contains(sevs, str(v, "severity", where)) {
+			bad("%s.severity %q", where, v["severity"])
+		}
+		ids, _ := v["identifiers"].([]any)
+		if len(ids) == 0 {
+			bad("%s.identifiers: empty", where)
+		}
+		for j, y := range ids {
+			id, _ := y.(map[string]any)
+			if id == nil {
+				bad("%s.identifiers[%d]: not an object", where, j)
+				continue
+			}
+			for _, k := range []string{"type", "name", "value"} {
+				str(id, k, fmt.Sprintf("%s.identifiers[%d]", where, j))
+			}
+		}
+		loc, ok := v["location"].(map[string]any)
+		if !ok {
+			bad("%s.location: missing", where)
+			continue
+		}
+		switch typ {
+		case "dast":
+			for _, k := range []string{"hostname", "method", "path"} {
+				str(loc, k, where+".location")
+			}
+		case "sast", "dependency_scanning", "secret_detection":
+			str(loc, "file", where+".location")
+		}
+		if typ == "dependency_scanning" {
+			if _, ok := loc["dependency"].(map[string]any); !ok {
+				bad("%s.location.dependency: missing", where)
+			}
+		}
+		if typ == "secret_detection" {
+			if _, ok := loc["commit"].(map[string]any); !ok {
+				bad("%s.location.commit: missing", where)
+			}
+		}
+	}
+	return errs
 }
