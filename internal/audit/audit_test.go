@@ -144,6 +144,7 @@ func TestRunConfigErrors(t *testing.T) {
 		{FailOn: "worst"},
 		{MinScore: 101},
 		{Ignore: []Ignore{{Rule: "nope"}}},
+		{Ignore: []Ignore{{Rule: "ESC-AUTH-002", Expires: "next year"}}},
 	} {
 		_, err := Run(context.Background(), testAPI(), rules, cfg)
 		if escarp.KindOf(err) != escarp.Invalid {
@@ -159,7 +160,10 @@ func TestRunFileIgnoreAndPatterns(t *testing.T) {
 	}
 	run, err := Run(context.Background(), testAPI(), rules, Config{
 		Severity: map[string]string{"ESC-INPUT-*": "info"},
-		Ignore:   []Ignore{{Rule: "ESC-INPUT-002", Pointer: "/paths/~1users*", Reason: "legacy"}},
+		Ignore: []Ignore{
+			{Rule: "ESC-INPUT-002", Pointer: "/paths/~1users*", Reason: "legacy"},
+			{Rule: "ESC-INPUT-001", Pointer: "/paths/~1users*", Reason: "was legacy", Expires: "2020-01-01"},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +181,10 @@ func TestRunFileIgnoreAndPatterns(t *testing.T) {
 		}
 	}
 	if n != 1 {
-		t.Errorf("%d findings suppressed, want 1", n)
+		t.Errorf("%d findings suppressed, want 1 (the expired ignore must not count)", n)
+	}
+	if !strings.Contains(strings.Join(run.Notes, "\n"), "ESC-INPUT-001 at \"/paths/~1users*\" expired on 2020-01-01") {
+		t.Errorf("notes = %q, want one about the expired ignore", run.Notes)
 	}
 }
 

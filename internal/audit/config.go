@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/escarp/escarp"
 )
@@ -44,7 +45,7 @@ type Config struct {
 
 // Ignore suppresses the findings of a rule whose JSON pointer is Pointer
 // or lies under it (a glob in path.Match syntax is allowed; empty matches
-// everything).
+// everything), until Expires (YYYY-MM-DD) when set.
 type Ignore struct {
 	Rule    string `yaml:"rule" json:"rule"`
 	Pointer string `yaml:"pointer,omitempty" json:"pointer,omitempty"`
@@ -113,6 +114,11 @@ func (c Config) resolve(rules []*Rule) (*resolved, error) {
 		m := match(rules, ig.Rule)
 		if len(m) == 0 {
 			return nil, invalid("audit: ignore: unknown rule %q", ig.Rule)
+		}
+		if ig.Expires != "" {
+			if _, err := time.Parse("2006-01-02", ig.Expires); err != nil {
+				return nil, invalid("audit: ignore: expires %q is not a YYYY-MM-DD date", ig.Expires)
+			}
 		}
 		if _, err := path.Match(ig.Pointer, ""); err != nil {
 			return nil, invalid("audit: ignore: bad pointer pattern %q: %v", ig.Pointer, err)

@@ -107,7 +107,13 @@ func RunInput(ctx context.Context, in Input, rules []*Rule, cfg Config) (*escarp
 
 	inl, notes := inlineSuppressions(in.API, idx, in.Raw, rules)
 	run.Notes = append(run.Notes, notes...)
-	suppress(run.Findings, inl, res.ignore)
+	today := now().UTC().Format("2006-01-02")
+	for _, ig := range res.ignore {
+		if ig.Expires != "" && ig.Expires < today {
+			run.Notes = append(run.Notes, fmt.Sprintf("the audit.ignore entry for %s at %q expired on %s", ig.Rule, ig.Pointer, ig.Expires))
+		}
+	}
+	suppress(run.Findings, inl, res.ignore, today)
 
 	sort.SliceStable(run.Findings, func(i, j int) bool {
 		a, b := &run.Findings[i], &run.Findings[j]

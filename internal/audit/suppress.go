@@ -154,7 +154,7 @@ func under(p, ptr string) bool {
 
 // suppress sets Suppressed on findings matched by an inline or file
 // suppression.
-func suppress(findings []escarp.Finding, inl []inline, ignores []Ignore) {
+func suppress(findings []escarp.Finding, inl []inline, ignores []Ignore, today string) {
 	for i := range findings {
 		f := &findings[i]
 		for _, in := range inl {
@@ -174,7 +174,7 @@ func suppress(findings []escarp.Finding, inl []inline, ignores []Ignore) {
 			continue
 		}
 		for _, ig := range ignores {
-			if ig.Rule != f.RuleID {
+			if ig.Rule != f.RuleID || (ig.Expires != "" && ig.Expires < today) {
 				continue
 			}
 			if globUnder(f.Location.Pointer, ig.Pointer) {

@@ -36,6 +36,7 @@ type Expectation struct {
 	Rule string
 }
 
+// String formats e as "line N: RULE".
 func (e Expectation) String() string { return fmt.Sprintf("line %d: %s", e.Line, e.Rule) }
 
 // Wants parses the "# want" annotations of a spec.
