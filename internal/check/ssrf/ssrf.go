@@ -133,7 +133,7 @@ func (c *Internal) Info() check.Info {
 		OWASP:    "API7:2023",
 		CWE:      []string{"CWE-918"},
 		Description: "Makes escarp's callback listener answer a token with a random marker, then points URL-shaped values at it " +
-			"through loopback forms (http://127.0.0.1:PORT, localhost, 127.1, 2130706433, 0x7f000001, [::ffff:127.0.0.1]). It reports " +
+			"through loopback forms (http://127.0.0.1:PORT, localhost, [::ffff:127.0.0.1]). It reports " +
 			"when the marker comes back in the answer (the API reads internal services for its client, such as cloud metadata at " +
 			"169.254.169.254), confirmed with a second marker. Every probe stays on loopback: escarp never sends a link-local or " +
 			"third-party address.",
@@ -162,7 +162,9 @@ func LoopbackForms(u string) []string {
 		return []string{u}
 	}
 	forms := []string{u}
-	for _, h := range []string{"127.0.0.1", "localhost", "127.1", "2130706433", "0x7f000001", "[::ffff:127.0.0.1]"} {
+	// Only forms that resolve without DNS: numeric shorthands such as
+	// 127.1 or 2130706433 would make some resolvers query a name server.
+	for _, h := range []string{"127.0.0.1", "localhost", "[::ffff:127.0.0.1]"} {
 		cp := *pu
 		cp.Host = h
 		if port != "" {
