@@ -176,12 +176,8 @@ func (a *app) recordDemo(cmd *cobra.Command, rep *escarp.Report, disc *probe.Res
 	}
 	defer db.Close()
 	ctx := cmd.Context()
-	for _, run := range rep.Runs {
-		sc := &escarp.Scan{Engine: run.Engine, Target: run.Target, Spec: run.Spec, StartedAt: run.StartedAt,
-			FinishedAt: run.FinishedAt, Stats: run.Stats, Score: run.Score}
-		if err := db.PutScan(ctx, sc, run.Findings); err != nil {
-			return fmt.Errorf("recording the %s run: %w", run.Engine, err)
-		}
+	if err := putRuns(ctx, db, rep.Runs); err != nil {
+		return err
 	}
 	svc := inventory.ServiceForSpec(api, "quayside-marina")
 	obs := inventory.SpecObservations(api, svc.Name, time.Now().UTC())
