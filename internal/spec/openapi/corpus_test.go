@@ -111,6 +111,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Run(e.file, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			loc := filepath.Join(dir, filepath.FromSlash(e.file))
