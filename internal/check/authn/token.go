@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -96,12 +97,7 @@ func sortedSchemes(api *escarp.API) []string {
 	for n := range api.SecuritySchemes {
 		names = append(names, n)
 	}
-	// Stable order without importing sort for one call site.
-	for i := 1; i < len(names); i++ {
-		for j := i; j > 0 && names[j] < names[j-1]; j-- {
-			names[j], names[j-1] = names[j-1], names[j]
-		}
-	}
+	sort.Strings(names)
 	return names
 }
 

@@ -42,8 +42,9 @@ func (FunctionLevel) Info() check.Info {
 			"manage, staff or backoffice; summaries and descriptions saying \"admin only\", \"requires admin\", " +
 			"\"internal use\"; security scopes such as admin or write:all. For each, it prepares a request as the " +
 			"privileged identity and sends it as that identity (the baseline must succeed), then as a non-privileged " +
-			"identity. It reports when the non-privileged identity also gets 2xx with the same kind of answer (at least " +
-			"80% of the baseline's member names, no error envelope), confirmed by a second, freshly prepared request; " +
+			"identity; a PUT or PATCH on an object that can be read writes back its current values, so nothing " +
+			"changes. It reports when the non-privileged identity also gets 2xx with the same kind of answer (at " +
+			"least 80% of the baseline's member names, no error envelope), confirmed by a second, freshly prepared request; " +
 			"GET operations that also answer anonymously are left to ESC-DAST-AUTHN-001. DELETE is only sent on objects " +
 			"the privileged identity created for the scan and is judged by reading the object back. Needs a privileged " +
 			"identity (`privileged: true`) and a non-privileged one. 3 to 5 requests per privileged operation.",
@@ -113,6 +114,9 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 	if skip {
 		return err
 	}
+	if req, err = unchanged(ctx, p, req, admin.Name); err != nil {
+		return err
+	}
 	base, err := p.Session.Do(ctx, probe.As(req, admin.Name))
 	if err != nil || !base.OK() || probe.ErrorBody(base.Body) {
 		return stop(ctx, err)
@@ -134,6 +138,9 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 	if skip {
 		return err
 	}
+	if req2, err = unchanged(ctx, p, req2, admin.Name); err != nil {
+		return err
+	}
 	got2, err := p.Session.Do(ctx, probe.As(req2, user))
 	if err != nil || !same(base, got2) {
 		return stop(ctx, err)
@@ -143,6 +150,45 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 			"privileged identity %q (HTTP %d); a second request confirmed it (HTTP %d).",
 		op.Key(), why, user, got.Status, admin.Name, base.Status, got2.Status)))
 	return nil
+}
+
+// unchanged makes a PUT or PATCH on a privileged object a no-op: when the
+// object can be read, its current values (the members the request schema
+// documents) replace the generated ones, so neither the baseline nor the
+// non-privileged attempt changes the settings they write.
+func unchanged(ctx context.Context, p *check.Pass, req *check.Request, admin string) (*check.Request, error) {
+	if req.Method != http.MethodPut && req.Method != http.MethodPatch {
+		return req, nil
+	}
+	read, ok := probe.Reader(p.API, req, nil, admin)
+	if !ok {
+		return req, nil
+	}
+	cur, err := p.Session.Do(ctx, read)
+	if err != nil || !cur.OK() {
+		return req, stop(ctx, err)
+	}
+	obj := probe.Object(cur.Body)
+	if obj == nil {
+		return req, nil
+	}
+	props, open := probe.Properties(probe.RequestSchema(req.Op))
+	keep := map[string]any{}
+	for k, v := range obj {
+		if ps, ok := props[k]; (ok && !ps.ReadOnly) || (len(props) == 0 && open) {
+			keep[k] = v
+		}
+	}
+	if len(keep) == 0 {
+		return req, nil
+	}
+	body, ok := probe.WithFields(req.Body, keep)
+	if !ok {
+		return req, nil
+	}
+	req = req.Clone()
+	req.Body = body
+	return req, nil
 }
 
 // same reports whether got is a success of the same kind as base.

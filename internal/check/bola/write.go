@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
@@ -190,7 +191,12 @@ func textField(op *escarp.Operation, obj map[string]any) string {
 			}
 		}
 	}
+	names := make([]string, 0, len(props))
 	for name := range props {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		if free(name) && !refName(name) {
 			return name
 		}
