@@ -162,7 +162,17 @@ func get(ctx context.Context, p *check.Pass, path, ident string) (*check.Respons
 // softNotFound is how a server answers paths that do not exist.
 type softNotFound struct {
 	status []int
-	bodies [][]byte
+	bodies [][]byte // with the requested path taken out
+}
+
+// unreflect removes the requested path (and its last segment) from body,
+// so pages that echo the path compare equal.
+func unreflect(body []byte, path string) []byte {
+	body = bytes.ReplaceAll(body, []byte(path), nil)
+	if i := strings.LastIndexByte(path, '/'); i >= 0 && len(path)-i > 3 {
+		body = bytes.ReplaceAll(body, []byte(path[i+1:]), nil)
+	}
+	return body
 }
 
 // learn requests random paths under base.
@@ -175,7 +185,7 @@ func learn(ctx context.Context, p *check.Pass, base, ident string) (*softNotFoun
 		}
 		if r != nil {
 			sn.status = append(sn.status, r.Status)
-			sn.bodies = append(sn.bodies, r.Body)
+			sn.bodies = append(sn.bodies, unreflect(r.Body, base+path))
 		}
 	}
 	return sn, nil
@@ -184,8 +194,12 @@ func learn(ctx context.Context, p *check.Pass, base, ident string) (*softNotFoun
 // matches reports whether r looks like the server's answer to a path
 // that does not exist: same status and a similar body.
 func (sn *softNotFound) matches(r *check.Response) bool {
+	body := r.Body
+	if r.Request != nil {
+		body = unreflect(body, r.Request.Path)
+	}
 	for i, st := range sn.status {
-		if st == r.Status && Similar(sn.bodies[i], r.Body) {
+		if st == r.Status && Similar(sn.bodies[i], body) {
 			return true
 		}
 	}
