@@ -3,6 +3,8 @@ package list
 import (
 	"strings"
 	"testing"
+
+	"github.com/escarp/escarp"
 )
 
 // TestAttack checks the attack group: valid, complete metadata, and the
@@ -24,8 +26,8 @@ func TestAttack(t *testing.T) {
 		if info.Description == "" || !strings.Contains(info.Remediation, "```") || len(info.References) == 0 {
 			t.Errorf("%s: description, remediation snippet and references are required", info.ID)
 		}
-		if info.Severity == "" {
-			t.Errorf("%s: no severity", info.ID)
+		if info.Severity < escarp.SeverityInfo || info.Severity > escarp.SeverityCritical {
+			t.Errorf("%s: severity %d out of range", info.ID, info.Severity)
 		}
 	}
 	for _, id := range want {
