@@ -124,6 +124,16 @@ func TestAuditCommand(t *testing.T) {
 			t.Errorf("findings not stored: %v", err)
 		}
 	})
+	t.Run("previous", func(t *testing.T) {
+		write("old.yaml", strings.Replace(auditTestDoc, "  /health:", "  /legacy:\n    get:\n      responses: {'200': {description: ok}}\n  /health:", 1))
+		out, stderr, code := runAuditCmd(t, dir, nil, "api.yaml", "--no-store", "--format", "json", "--previous", "old.yaml")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(out, "operation GET /legacy was removed") {
+			t.Errorf("--previous: no ESC-INV-005 finding for the removed operation")
+		}
+	})
 	t.Run("list rules", func(t *testing.T) {
 		out, _, code := runAuditCmd(t, dir, nil, "--list-rules")
 		if code != 0 || !strings.Contains(out, "ESC-AUTH-002") || !strings.Contains(out, "owasp:api2:2023-write-restricted") {
