@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# ci/dogfood.sh: escarp gates itself. It builds escarp, then runs `escarp ci`
+# (audit + scan) against the lab's secure twin, which must pass with the
+# suppressions committed in .escarp/suppressions.yaml, and against the
+# vulnerable lab, which must fail with exit 1 naming the planted flaws.
+#
+# Everything runs on loopback; the script starts and stops its own lab
+# processes and removes its temporary directory. Usage: ci/dogfood.sh
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 2
+root=$(pwd)
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+	export PATH="$PATH:/usr/local/go/bin"
+fi
+
+work=$(mktemp -d)
+lab_pid=""
+cleanup() {
+	if [ -n "$lab_pid" ]; then
+		kill "$lab_pid" 2>/dev/null
+		wait "$lab_pid" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf 'dogfood: %s\n' "$*"; }
+fail() {
+	say "FAILED: $*"
+	exit 1
+}
+
+say "building escarp"
+go build -o "$work/escarp" ./cmd/escarp || fail "go build"
+escarp="$work/escarp"
+
+# free_port prints a loopback port nobody listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+		echo $((20000 + RANDOM % 20000))
+}
+
+# start_lab MODE: runs the lab (MODE "--secure" or "") on a free loopback
+# port and waits until it answers; sets $base.
+start_lab() {
+	local port
+	port=$(free_port)
+	base="http://127.0.0.1:$port"
+	# shellcheck disable=SC2086
+	"$escarp" lab $1 --addr "127.0.0.1:$port" >"$work/lab.log" 2>&1 &
+	lab_pid=$!
+	for _ in $(seq 1 100); do
+		if curl -fsS -o /dev/null "$base/openapi.yaml" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$work/lab.log"
+	fail "the lab did not start on $base"
+}
+
+stop_lab() {
+	kill "$lab_pid" 2>/dev/null
+	wait "$lab_pid" 2>/dev/null
+	lab_pid=""
+}
+
+# run_ci MODE DIR: writes the spec and config of the lab into DIR and runs
+# escarp ci there; prints its output and sets $rc.
+run_ci() {
+	local mode=$1 dir=$2
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	"$escarp" lab spec $mode -o "$dir/openapi.yaml" || fail "escarp lab spec $mode"
+	# shellcheck disable=SC2086
+	"$escarp" lab config $mode --url "$base" -o "$dir/escarp.yaml" || fail "escarp lab config $mode"
+	# The spec is the committed file, not the lab's URL, so findings point at it.
+	sed -i 's#^spec: .*#spec: openapi.yaml#' "$dir/escarp.yaml"
+	(cd "$dir" && timeout 300 "$escarp" ci --no-store --stages audit,scan \
+		--suppressions "$root/.escarp/suppressions.yaml" --summary summary.md -o escarp.sarif \
+		>stdout.txt 2>stderr.txt)
+	rc=$?
+	grep -v '^    new ' "$dir/stdout.txt"
+	cat "$dir/stderr.txt"
+}
+
+say "escarp ci against the secure twin (must pass)"
+start_lab --secure
+run_ci --secure "$work/secure"
+stop_lab
+[ "$rc" -eq 0 ] || fail "escarp ci against the secure twin exited $rc, want 0"
+grep -q '"automationDetails"' "$work/secure/escarp.sarif" || fail "no SARIF written"
+
+say "escarp ci against the vulnerable lab (must fail with exit 1)"
+start_lab ""
+run_ci "" "$work/vulnerable"
+stop_lab
+[ "$rc" -eq 1 ] || fail "escarp ci against the vulnerable lab exited $rc, want 1"
+for want in "gate failed" "ESC-DAST-BOLA" "ESC-DAST-INJ-001" "ESC-DAST-AUTHN"; do
+	grep -q -- "$want" "$work/vulnerable/stderr.txt" "$work/vulnerable/stdout.txt" ||
+		fail "the failing gate does not name $want"
+done
+say "ok: the secure twin passes, the vulnerable lab fails naming its flaws"
