@@ -64,7 +64,7 @@ func (c Enumeration) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return nil, err
 		}
-		return p.Session.Do(ctx, req)
+		return attempt(ctx, p, req)
 	}
 	for _, name := range names {
 		ghost := ghostName(l)
@@ -247,7 +247,7 @@ func (c BruteForce) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil {
 			return err
 		}
-		resp, err := p.Session.Do(ctx, req)
+		resp, err := attempt(ctx, p, req)
 		if err != nil {
 			return stop(ctx, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
@@ -97,6 +98,19 @@ func (l loginOp) request(ctx context.Context, p *check.Pass, user, password stri
 	req.Body = body
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// attemptTimeout bounds one login attempt, including the engine's wait on
+// a 429's Retry-After: the login checks stop at the first 429 rather than
+// wait it out.
+const attemptTimeout = 4 * time.Second
+
+// attempt sends one login attempt. A 429 comes back as soon as the
+// attempt's time is up, without the engine's retries.
+func attempt(ctx context.Context, p *check.Pass, req *check.Request) (*check.Response, error) {
+	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	return p.Session.Do(actx, req)
 }
 
 // throttled reports whether an answer shows rate limiting or a lockout.
