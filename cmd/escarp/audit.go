@@ -210,15 +210,5 @@ func (a *app) resolvePath(p, dir string) string {
 
 // storeAudit records the run in the store.
 func (a *app) storeAudit(cmd *cobra.Command, run *escarp.Run) error {
-	db, err := a.openStore(cmd)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sc := &escarp.Scan{Engine: run.Engine, Spec: run.Spec, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt,
-		Stats: run.Stats, Score: run.Score}
-	if err := db.PutScan(cmd.Context(), sc, run.Findings); err != nil {
-		return fmt.Errorf("recording the audit: %w", err)
-	}
-	return nil
+	return a.recordRuns(cmd, run)
 }
