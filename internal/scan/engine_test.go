@@ -350,3 +350,57 @@ func TestHostileTarget(t *testing.T) {
 	}
 	t.Logf("hostile scan: %d requests, %d errors, %s", run.Stats["requests"], run.Stats["errors"], elapsed)
 }
+
+// TestAnonymousScanCreates: an API without authentication, scanned without
+// identities, still gets real ids (created anonymously).
+func TestAnonymousScanCreates(t *testing.T) {
+	api := checktest.API(t, `
+		openapi: 3.0.3
+		info: {title: notes, version: "1"}
+		paths:
+		  /notes:
+		    post:
+		      requestBody: {content: {application/json: {schema: {type: object, required: [text], properties: {text: {type: string}}}}}}
+		      responses: {"201": {description: ok}}
+		  /notes/{id}:
+		    get:
+		      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+		      responses: {"200": {description: ok}}
+	`)
+	var mu sync.Mutex
+	notes := map[string]bool{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == "POST" && r.URL.Path == "/notes" {
+			id := fmt.Sprintf("n%d", len(notes)+1)
+			notes[id] = true
+			w.WriteHeader(201)
+			fmt.Fprintf(w, `{"id":%q}`, id)
+			return
+		}
+		if !notes[strings.TrimPrefix(r.URL.Path, "/notes/")] {
+			w.WriteHeader(404)
+		}
+	})
+	var got atomic.Value
+	c := newFake("ESC-DAST-TEST-005", "API8:2023", check.PerOperation, func(ctx context.Context, p *check.Pass) error {
+		if p.Op.Method != "GET" {
+			return nil
+		}
+		req, err := p.Session.Prepare(ctx, p.Op, "")
+		if err != nil {
+			return err
+		}
+		resp, err := p.Session.Do(ctx, req)
+		if err != nil {
+			return err
+		}
+		got.Store(fmt.Sprintf("%s %d", req.Path, resp.Status))
+		return nil
+	})
+	checktest.Scan(t, c, h, api)
+	if s, _ := got.Load().(string); s != "/notes/n1 200" {
+		t.Fatalf("anonymous prepared request: %q, want /notes/n1 200", s)
+	}
+}

@@ -198,12 +198,15 @@ func (s *Session) pathValue(ctx context.Context, op *escarp.Operation, name, own
 			return id, nil
 		}
 	}
-	if owner != "" && depth < maxCreateDepth && noun != "" {
+	if depth < maxCreateDepth && noun != "" {
 		if id := s.create(ctx, owner, noun, depth); id != "" {
 			return id, nil
 		}
 	}
 	if id := s.pool.listedID(owner, noun); id != "" {
+		return id, nil
+	}
+	if id := s.pool.listedID("", noun); id != "" {
 		return id, nil
 	}
 	if id := s.list(ctx, owner, noun); id != "" {
@@ -318,10 +321,9 @@ func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *c
 		if id == "" {
 			return
 		}
-		// Only requests as the identity itself make the resource its own.
-		if req.Identity != "" {
-			s.pool.addOwned(req.Identity, noun, id)
-		}
+		// Only requests as the identity itself make the resource its own;
+		// anonymous creations are kept under "" for anonymous scans.
+		s.pool.addOwned(req.Identity, noun, id)
 		c := created{identity: owner, noun: noun, id: id}
 		if del := s.plan.deleters[op.Path]; del != nil {
 			c.deletePath = strings.TrimRight(req.Path, "/") + "/" + url.PathEscape(id)
@@ -329,7 +331,7 @@ func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *c
 		s.pool.addCreated(c)
 	case http.MethodGet:
 		op := req.Op
-		if op == nil || resp.Truncated || req.Identity == "" {
+		if op == nil || resp.Truncated {
 			return
 		}
 		noun := collectionNoun(op.Path)
