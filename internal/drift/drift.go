@@ -108,6 +108,11 @@ func Compare(ctx context.Context, prevName string, prev []byte, curName string, 
 				if _, ok := attributed[c]; ok {
 					continue
 				}
+				if m := strings.ToUpper(c.Property); slices.Contains(methods, m) {
+					// An operation added or removed: not a change of the others.
+					attributed[c] = m + " " + path
+					continue
+				}
 				attributed[c] = "* " + path
 				for op := range newOps {
 					if _, both := oldOps[op]; both && op[strings.Index(op, " ")+1:] == path {
@@ -147,6 +152,9 @@ func Compare(ctx context.Context, prevName string, prev []byte, curName string, 
 	r.Breaking = slices.Compact(r.Breaking)
 	return r, nil
 }
+
+// methods are the HTTP methods a path item holds operations for.
+var methods = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "QUERY"}
 
 // operations indexes the operations of api by "METHOD /path".
 func operations(api *escarp.API) map[string]*escarp.Operation {
@@ -204,6 +212,14 @@ func documentChanges(prev, cur []byte) (*model.DocumentChanges, error) {
 
 func describe(c *model.Change) string {
 	prop := c.Property
+	if slices.Contains(methods, strings.ToUpper(prop)) {
+		switch c.ChangeType {
+		case model.PropertyRemoved, model.ObjectRemoved:
+			return "operation removed"
+		case model.PropertyAdded, model.ObjectAdded:
+			return "operation added"
+		}
+	}
 	switch c.ChangeType {
 	case model.PropertyRemoved, model.ObjectRemoved:
 		if c.Original != "" && c.Original != prop {
