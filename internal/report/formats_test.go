@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,7 +60,10 @@ func TestSecretsNeverReachOutput(t *testing.T) {
 				t.Errorf("%s output contains the secret %q", name, s)
 			}
 		}
-		if !strings.Contains(out, "REDACTED") {
+		// GitLab's SAST, dependency and secret reports do not carry the
+		// leaky DAST finding, so they have nothing to mask.
+		carries := !slices.Contains([]string{FormatGitLabSAST, FormatGitLabDependencyScanning, FormatGitLabSecretDetection}, name)
+		if carries && !strings.Contains(out, "REDACTED") {
 			t.Errorf("%s output has no REDACTED mask", name)
 		}
 	}

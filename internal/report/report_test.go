@@ -44,6 +44,11 @@ func TestGolden(t *testing.T) {
 		FormatJUnit:    "report.junit.xml",
 		FormatMarkdown: "report.md",
 		FormatHTML:     "report.html",
+
+		FormatGitLabDAST:               "report.gitlab-dast.json",
+		FormatGitLabSAST:               "report.gitlab-sast.json",
+		FormatGitLabDependencyScanning: "report.gitlab-dependency-scanning.json",
+		FormatGitLabSecretDetection:    "report.gitlab-secret-detection.json",
 	}
 	for _, name := range Names() {
 		file, ok := files[name]
@@ -223,7 +228,7 @@ func TestParseOutput(t *testing.T) {
 		{"json:/tmp/x/report", Output{FormatJSON, "/tmp/x/report"}, ""},
 		{`C:\reports\out.sarif`, Output{FormatSARIF, `C:\reports\out.sarif`}, ""},
 		{"./odd:name.json", Output{FormatJSON, "./odd:name.json"}, ""},
-		{"gitlab-dast:gl-dast.json", Output{}, `unknown format "gitlab-dast"`},
+		{"gitlab-dast:gl-dast.json", Output{FormatGitLabDAST, "gl-dast.json"}, ""},
 		{"pdf:out.pdf", Output{}, `unknown format "pdf"`},
 		{"out.pdf", Output{}, "cannot tell the format"},
 		{"noext", Output{}, "cannot tell the format"},
