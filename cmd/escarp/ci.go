@@ -71,7 +71,7 @@ complete (target unreachable, no identity authenticated).`,
 	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
 	f.String("fail-on", "", "fail on a new finding of at least this severity (default high; overrides the config)")
 	f.Int("min-score", 0, "fail when the audit score is below `N`")
-	f.Int("max-new", -1, "fail when a stage has more than `N` new findings")
+	f.Int("max-new", -1, "fail when a stage has more than `N` new findings (-1: no limit)")
 	addStageFlags(f)
 	f.String("today", "", "judge suppression expiry dates as of this `DATE` (YYYY-MM-DD; default today)")
 	_ = f.MarkHidden("today")
@@ -398,6 +398,8 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 				Notes: []string{"--changed-only: no operation is new or changed, nothing scanned"}}, nil
 		}
 		note = "--changed-only: per-operation checks limited to " + strings.Join(cfg.Operations, ", ")
+	} else if p.drift != nil && len(p.drift.New) > 0 {
+		note = "new operations since " + p.drift.Previous + ": " + strings.Join(p.drift.New, ", ")
 	}
 	api, warnings, err := spec.Load(ctx, p.specPath, spec.Options{})
 	if err != nil {
