@@ -211,7 +211,7 @@ func TestCIEndToEnd(t *testing.T) {
 	r.env["GITHUB_STEP_SUMMARY"] = ghSummary
 	outDir := filepath.Join(r.dir, "out")
 	out, errOut, code, err = r.escarp("ci", "--base-ref", "HEAD~1",
-		"-o", "out/r.json", "-o", "out/r.sarif", "-o", "junit:out/junit.xml", "-o", "out/r.md",
+		"-o", "out/r.json", "-o", "out/r.sarif", "-o", "junit:out/junit.xml", "-o", "out/r.md", "-o", "out/r.html",
 		"-o", "gitlab-dast:out/gl-dast.json", "-o", "gitlab-sast:out/gl-sast.json", "--summary", "out/summary.md")
 	if code != 1 {
 		t.Fatalf("ci on commit 2: exit %d, want 1\n%s%s", code, out, errOut)
@@ -265,8 +265,10 @@ func TestCIEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if md, err := os.ReadFile(filepath.Join(outDir, "r.md")); err != nil || !strings.Contains(string(md), "ESC-DAST-INJ-001") {
-		t.Errorf("Markdown report: %v", err)
+	for _, name := range []string{"r.md", "r.html"} {
+		if data, err := os.ReadFile(filepath.Join(outDir, name)); err != nil || !strings.Contains(string(data), "ESC-DAST-INJ-001") {
+			t.Errorf("%s lacks the SQL injection (%v)", name, err)
+		}
 	}
 
 	// A suppression with a reason makes the gate pass until it expires.
