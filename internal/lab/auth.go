@@ -124,10 +124,10 @@ const (
 
 // auth wraps h so it runs only for an authenticated caller.
 func (l *Lab) auth(mode authMode, h http.HandlerFunc) http.HandlerFunc {
+	if l.secure {
+		mode = authVerify
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		if l.secure {
-			mode = authVerify
-		}
 		tok := bearer(r)
 		switch mode {
 		case authNone:

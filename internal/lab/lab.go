@@ -175,9 +175,13 @@ func ScanConfig(baseURL string, secure bool) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# escarp scan configuration for the Quayside Marina %s.\n", mode)
 	fmt.Fprintf(&b, "target: %s\nspec: %s/openapi.yaml\nidentities:\n", baseURL, baseURL)
-	for _, u := range Users() {
-		if u.Username == "carol" {
-			continue
+	users := Users()
+	for _, name := range []string{"alice", "bob", "admin"} {
+		var u User
+		for _, c := range users {
+			if c.Username == name {
+				u = c
+			}
 		}
 		fmt.Fprintf(&b, "  - name: %s\n", u.Username)
 		if u.Role == "admin" {

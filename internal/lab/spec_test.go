@@ -415,7 +415,7 @@ func TestScanConfig(t *testing.T) {
 				t.Errorf("%s: login flow does not work: %d %s", id.Name, me.status, me.body)
 			}
 		}
-		if !slices.Equal(names, []string{"admin", "alice", "bob"}) {
+		if !slices.Equal(names, []string{"alice", "bob", "admin"}) {
 			t.Errorf("identities = %v", names)
 		}
 	}
