@@ -65,6 +65,11 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	if api == nil {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description"}
 	}
+	basePath := ""
+	if u.Path == "" || u.Path == "/" {
+		basePath = serverPath(api)
+		u.Path = basePath
+	}
 	for _, id := range cfg.Identities {
 		if err := id.validate(); err != nil {
 			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: err.Error()}
@@ -101,6 +106,9 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	}
 
 	fmt.Fprintf(cfg.Progress, "scan: %s (%d operations, %d checks)\n", target, len(api.Operations), len(checks))
+	if basePath != "" {
+		r.note("the target has no base path: using %s from the API description's first server", basePath)
+	}
 	if err := r.reachable(ctx); err != nil {
 		return finish(err)
 	}
@@ -120,6 +128,23 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
 	}
 	return finish(nil)
+}
+
+// serverPath returns the path of the API's first server URL ("/v1" for
+// "https://api.example.com/v1"), or "" when it has none or uses variables.
+func serverPath(api *escarp.API) string {
+	if len(api.Servers) == 0 || strings.Contains(api.Servers[0].URL, "{") {
+		return ""
+	}
+	su, err := url.Parse(api.Servers[0].URL)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(su.Path, "/")
+	if p == "" {
+		return ""
+	}
+	return p
 }
 
 // Select returns the checks that include selects (all when empty) and

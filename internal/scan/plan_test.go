@@ -69,3 +69,15 @@ func TestIDs(t *testing.T) {
 		t.Errorf("resourceOf = %s %s", noun, id)
 	}
 }
+
+func TestServerPath(t *testing.T) {
+	for url, want := range map[string]string{"https://api.example.com/v1/": "/v1", "/": "", "/api": "/api", "https://{env}.x/v1": "", "": ""} {
+		api := &escarp.API{}
+		if url != "" {
+			api.Servers = []*escarp.Server{{URL: url}}
+		}
+		if got := serverPath(api); got != want {
+			t.Errorf("serverPath(%q) = %q, want %q", url, got, want)
+		}
+	}
+}
