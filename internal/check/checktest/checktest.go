@@ -42,6 +42,9 @@
 //   - at the end, the engine DELETEs what it created (when the spec has
 //     DELETE /orders/{id}).
 //
+// Boundary and invalid values for a schema (min-1, maxLength+1, wrong
+// type, not in the enum) come from internal/check/value: value.Variants.
+//
 // Run returns the deduplicated findings (fingerprints filled) and fails the
 // test when the engine could not run or the check was gated out. Notes of
 // the run (a check that returned an error, an identity that failed) are
