@@ -558,19 +558,7 @@ func (a *app) writeSummary(path string, sum *gate.Summary) error {
 
 // storeRuns records every run in the store.
 func (a *app) storeRuns(cmd *cobra.Command, runs []*escarp.Run) error {
-	db, err := a.openStore(cmd)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	for _, run := range runs {
-		sc := &escarp.Scan{Engine: run.Engine, Target: run.Target, Spec: run.Spec, StartedAt: run.StartedAt,
-			FinishedAt: run.FinishedAt, Stats: run.Stats, Score: run.Score}
-		if err := db.PutScan(cmd.Context(), sc, run.Findings); err != nil {
-			return fmt.Errorf("recording the %s stage: %w", run.Engine, err)
-		}
-	}
-	return nil
+	return a.recordRuns(cmd, runs...)
 }
 
 // rel returns path relative to the working directory when under it.
