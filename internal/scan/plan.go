@@ -201,7 +201,9 @@ func (p *pool) ownedID(identity, noun string) string {
 	if len(ids) == 0 {
 		return ""
 	}
-	return ids[len(ids)-1]
+	// The oldest is the one the engine created with plain valid data;
+	// later ones come from checks' own (possibly odd) creations.
+	return ids[0]
 }
 
 func (p *pool) listedID(identity, noun string) string {
