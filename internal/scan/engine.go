@@ -119,6 +119,9 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	for _, c := range ran {
 		run.Rules = append(run.Rules, c.Info().RuleInfo())
 	}
+	if n := s.slowed.Load(); n > 0 {
+		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", n, float64(s.limiter.Limit()))
+	}
 	if s.budgetHit.Load() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",

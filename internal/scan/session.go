@@ -44,6 +44,10 @@ type Session struct {
 
 	requests atomic.Int64
 	errors   atomic.Int64
+	// slowed counts the 429 answers that lowered the rate.
+	slowed   atomic.Int64
+	rateMu   sync.Mutex
+	lastSlow time.Time
 	// budgetHit is set when a request was refused for lack of budget.
 	budgetHit atomic.Bool
 
@@ -193,6 +197,9 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 		if err != nil {
 			return nil, err
 		}
+		if resp.Status == http.StatusTooManyRequests {
+			s.slowDown()
+		}
 		if resp.Status == http.StatusTooManyRequests && attempt < 2 {
 			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After")); ok {
 				t := time.NewTimer(wait)
@@ -214,6 +221,31 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 		s.observe(req, method, u, resp)
 		return resp, nil
 	}
+}
+
+// slowDown lowers the request rate by 30% after a 429, at most once every
+// two seconds and never below a quarter of the configured rate (1 request
+// per second at least), so a target's own limit is respected without a
+// deliberate burst probe slowing the whole scan to a crawl.
+func (s *Session) slowDown() {
+	s.rateMu.Lock()
+	defer s.rateMu.Unlock()
+	s.slowed.Add(1)
+	if time.Since(s.lastSlow) < 2*time.Second {
+		return
+	}
+	s.lastSlow = time.Now()
+	cur := s.limiter.Limit()
+	base := s.cfg.Rate
+	if base <= 0 {
+		base = 50
+	}
+	floor := rate.Limit(max(base/4, 1))
+	next := rate.Limit(50)
+	if cur != rate.Inf {
+		next = max(cur*0.7, floor)
+	}
+	s.limiter.SetLimit(next)
 }
 
 // retryAfter parses a Retry-After header and bounds the wait by the

@@ -241,6 +241,15 @@ func TestDoRetryAfter(t *testing.T) {
 	if err != nil || resp.Status != 429 || time.Since(start) > time.Second {
 		t.Fatalf("Retry-After 3600: %v, %v after %s", resp, err, time.Since(start))
 	}
+	// Each 429 lowers the rate.
+	if got := s2.limiter.Limit(); got != 50 {
+		t.Errorf("rate after a 429 from an unthrottled scan: %v, want 50", got)
+	}
+	// A second 429 within two seconds does not lower it again.
+	_, _ = s2.Do(testCtx(t), &check.Request{Path: "/"})
+	if got := s2.limiter.Limit(); got != 50 {
+		t.Errorf("rate after a second 429 at once: %v, want 50", got)
+	}
 }
 
 func TestDoCredentials(t *testing.T) {
