@@ -48,6 +48,8 @@ type Session struct {
 	slowed   atomic.Int64
 	rateMu   sync.Mutex
 	lastSlow time.Time
+	// lastRaise is when recover last raised the rate.
+	lastRaise time.Time
 	// budgetHit is set when a request was refused for lack of budget.
 	budgetHit atomic.Bool
 
@@ -199,6 +201,8 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 		}
 		if resp.Status == http.StatusTooManyRequests {
 			s.slowDown()
+		} else {
+			s.recover()
 		}
 		if resp.Status == http.StatusTooManyRequests && attempt < 2 {
 			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After")); ok {
@@ -246,6 +250,26 @@ func (s *Session) slowDown() {
 		next = max(cur*0.7, floor)
 	}
 	s.limiter.SetLimit(next)
+}
+
+// recover raises a lowered rate by 25% (up to the configured rate) once
+// five seconds have passed without a 429, so one burst of 429s (a rate
+// limit probe) does not slow the rest of the scan.
+func (s *Session) recover() {
+	if s.slowed.Load() == 0 {
+		return
+	}
+	s.rateMu.Lock()
+	defer s.rateMu.Unlock()
+	cur, want := s.limiter.Limit(), rate.Limit(s.cfg.Rate)
+	if s.cfg.Rate <= 0 {
+		want = rate.Inf
+	}
+	if cur >= want || time.Since(s.lastSlow) < 5*time.Second || time.Since(s.lastRaise) < 5*time.Second {
+		return
+	}
+	s.lastRaise = time.Now()
+	s.limiter.SetLimit(min(cur*1.25, want))
 }
 
 // retryAfter parses a Retry-After header and bounds the wait by the

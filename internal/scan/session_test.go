@@ -335,3 +335,25 @@ func TestCallback(t *testing.T) {
 		t.Errorf("callback not on loopback: %s", cb.URL("x"))
 	}
 }
+
+func TestRateRecovers(t *testing.T) {
+	s, _ := testSession(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), Config{Rate: 100})
+	s.slowDown()
+	if got := float64(s.limiter.Limit()); got != 70 {
+		t.Fatalf("after a 429: %v rps, want 70", got)
+	}
+	s.recover()
+	if got := float64(s.limiter.Limit()); got != 70 {
+		t.Fatalf("raised right after a 429: %v rps", got)
+	}
+	s.lastSlow = time.Now().Add(-6 * time.Second)
+	s.recover()
+	if got := float64(s.limiter.Limit()); got != 87.5 {
+		t.Fatalf("after 5s without 429: %v rps, want 87.5", got)
+	}
+	s.lastRaise = time.Now().Add(-6 * time.Second)
+	s.recover()
+	if got := float64(s.limiter.Limit()); got != 100 {
+		t.Fatalf("the configured rate is the ceiling: %v rps, want 100", got)
+	}
+}
