@@ -13,6 +13,9 @@ import (
 // maxEvidenceBody bounds the body kept as evidence.
 const maxEvidenceBody = 4096
 
+// maxReproducerBody bounds the body pasted into a curl reproducer.
+const maxReproducerBody = 16 << 10
+
 // NewFinding returns a DAST finding for the check described by info, on
 // the operation of resp's request, with redacted evidence and a curl
 // reproducer. msg says what was found in this instance. resp may be nil.
@@ -112,7 +115,12 @@ func Curl(resp *Response) string {
 			b.WriteString(shellQuote(k+": ", headerVar(k, v, ident)))
 		}
 	}
-	if len(req.Body) > 0 {
+	if len(req.Body) > maxReproducerBody {
+		// A reproducer is read by people: an oversized payload is described,
+		// not pasted (redacting megabytes would also cost seconds).
+		fmt.Fprintf(&b, " --data-binary @payload.bin  # the original body: %d bytes starting %s", len(req.Body),
+			shellQuote(redact.Body(string(req.Body[:64]))))
+	} else if len(req.Body) > 0 {
 		b.WriteString(" --data-raw ")
 		b.WriteString(shellQuote(redact.Body(string(req.Body))))
 	}
