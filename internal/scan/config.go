@@ -10,7 +10,7 @@ import (
 
 // Defaults of the scan controls.
 const (
-	DefaultRate        = 100 // requests per second
+	DefaultRate        = 150 // requests per second, as Nuclei's default
 	DefaultConcurrency = 4
 	DefaultMaxRequests = 20000
 	DefaultMaxDuration = 10 * time.Minute
