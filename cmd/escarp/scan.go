@@ -64,6 +64,8 @@ out before every check ran.`,
 	f.String("callback-url", "", "URL the target uses to reach the callback listener (remote targets)")
 	f.String("fail-on", "", "exit 1 when a finding has at least this severity (critical, high, medium, low, info)")
 	f.String("identity-file", "", "YAML file with an identities list (replaces the config's identities)")
+	f.Bool("no-store", false, "do not record the findings in the store")
+	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
 	return cmd
 }
 
@@ -197,6 +199,11 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 	}
 	if eerr := a.emit(rep, format, outputs); eerr != nil {
 		return eerr
+	}
+	if noStore, _ := cmd.Flags().GetBool("no-store"); !noStore {
+		if serr := a.recordRuns(cmd, run); serr != nil {
+			return serr
+		}
 	}
 	if err != nil {
 		return err
