@@ -10,6 +10,7 @@ package value
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -65,11 +66,11 @@ func (g gen) valid(s *escarp.Schema, name string, depth int) any {
 		}
 		return s.Enum[0]
 	case s.Example != nil:
-		return s.Example
+		return g.contain(s.Example)
 	case len(s.Examples) > 0:
-		return s.Examples[0]
+		return g.contain(s.Examples[0])
 	case s.Default != nil:
-		return s.Default
+		return g.contain(s.Default)
 	}
 	if depth > maxDepth {
 		return nil
@@ -120,6 +121,20 @@ func (g gen) valid(s *escarp.Schema, name string, depth int) any {
 	default:
 		return str(s, name, g.url())
 	}
+}
+
+// contain replaces an absolute URL taken from a spec's example or default
+// by the safe URL: a target that fetches it must reach escarp's listener
+// (or loopback), never the third-party host the example names.
+func (g gen) contain(v any) any {
+	str, ok := v.(string)
+	if !ok {
+		return v
+	}
+	if u, err := url.Parse(str); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return g.url()
+	}
+	return v
 }
 
 func (g gen) url() string {

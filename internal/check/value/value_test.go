@@ -154,3 +154,20 @@ func FuzzFromPattern(f *testing.F) {
 		}
 	})
 }
+
+// Spec examples naming third-party URLs never reach a request: a target that
+// fetches the value must reach only loopback or escarp's listener.
+func TestExampleURLsAreContained(t *testing.T) {
+	s := &escarp.Schema{Type: []string{"string"}, Example: "https://hooks.example.com/quayside"}
+	if got := value.Valid(s, "webhook", value.Options{URL: "http://127.0.0.1:9/cb"}); got != "http://127.0.0.1:9/cb" {
+		t.Errorf("Valid = %v, want the safe URL", got)
+	}
+	d := &escarp.Schema{Type: []string{"string"}, Default: "http://partner.example.net/feed"}
+	if got := value.Valid(d, "feed", value.Options{}); got != "http://127.0.0.1/" {
+		t.Errorf("Valid(default) = %v, want loopback", got)
+	}
+	plain := &escarp.Schema{Type: []string{"string"}, Example: "Harbour view"}
+	if got := value.Valid(plain, "name", value.Options{}); got != "Harbour view" {
+		t.Errorf("Valid(plain example) = %v", got)
+	}
+}
