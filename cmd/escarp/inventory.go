@@ -350,18 +350,11 @@ func (a *app) inventoryListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List every endpoint with its classification and attributes",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, inv, err := a.openInventory(cmd)
+			db, eps, err := a.freshEndpoints(cmd, escarp.EndpointFilter{Service: service, Classification: class})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if _, err := inv.Reclassify(cmd.Context()); err != nil {
-				return err
-			}
-			eps, err := db.Endpoints(cmd.Context(), escarp.EndpointFilter{Service: service, Classification: class})
-			if err != nil {
-				return err
-			}
 			switch format {
 			case "json":
 				enc := json.NewEncoder(a.stdout)
@@ -427,6 +420,26 @@ func (a *app) openInventory(cmd *cobra.Command) (*sqlstore.DB, *inventory.Invent
 	return db, inventory.New(db, opts), nil
 }
 
+// freshEndpoints opens the inventory, reclassifies it at the current time
+// (orphans appear as time passes) and returns the endpoints matching f.
+// The caller closes the store.
+func (a *app) freshEndpoints(cmd *cobra.Command, f escarp.EndpointFilter) (*sqlstore.DB, []*escarp.Endpoint, error) {
+	db, inv, err := a.openInventory(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := inv.Reclassify(cmd.Context()); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	eps, err := db.Endpoints(cmd.Context(), f)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, eps, nil
+}
+
 // output opens -o PATH or returns stdout.
 func (a *app) output(path string) (io.Writer, func() error, error) {
 	if path == "" || path == "-" {
@@ -480,18 +493,11 @@ func (a *app) inventoryExportCmd() *cobra.Command {
 		Use:   "export --format openapi|csv|json|backstage [-o FILE]",
 		Short: "Export the inventory as OpenAPI, CSV, JSON or Backstage catalog entities",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, inv, err := a.openInventory(cmd)
+			db, eps, err := a.freshEndpoints(cmd, escarp.EndpointFilter{Service: service})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if _, err := inv.Reclassify(cmd.Context()); err != nil {
-				return err
-			}
-			eps, err := db.Endpoints(cmd.Context(), escarp.EndpointFilter{Service: service})
-			if err != nil {
-				return err
-			}
 			svcs, err := db.Services(cmd.Context())
 			if err != nil {
 				return err
