@@ -498,3 +498,46 @@ type Exchange struct {
 	Time     string  `json:"time,omitempty"` // RFC 3339
 	Duration float64 `json:"durationMs,omitempty"`
 }
+
+// InferSchema returns a schema describing a decoded JSON value (as
+// encoding/json decodes into any): its types, array items from the first
+// element and object properties, to a depth of 16. Every schema gets pos and
+// pointer, the place of the example it was inferred from.
+func InferSchema(v any, pos Position, pointer string) *Schema {
+	return inferSchema(v, pos, pointer, 0)
+}
+
+func inferSchema(v any, pos Position, pointer string, depth int) *Schema {
+	s := &Schema{Pos: pos, Pointer: pointer}
+	if depth > 16 {
+		return s
+	}
+	switch x := v.(type) {
+	case nil:
+		s.Type, s.Nullable = []string{"null"}, true
+	case bool:
+		s.Type = []string{"boolean"}
+	case float64:
+		if x == float64(int64(x)) {
+			s.Type = []string{"integer"}
+		} else {
+			s.Type = []string{"number"}
+		}
+	case string:
+		s.Type = []string{"string"}
+	case []any:
+		s.Type = []string{"array"}
+		if len(x) > 0 {
+			s.Items = inferSchema(x[0], pos, pointer, depth+1)
+		}
+	case map[string]any:
+		s.Type = []string{"object"}
+		s.Properties = make(map[string]*Schema, len(x))
+		for k, c := range x {
+			s.Properties[k] = inferSchema(c, pos, pointer, depth+1)
+			s.PropertyNames = append(s.PropertyNames, k)
+		}
+		sort.Strings(s.PropertyNames)
+	}
+	return s
+}

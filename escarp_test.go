@@ -159,3 +159,23 @@ func TestOperationHelpers(t *testing.T) {
 		t.Error("optional security should be anonymous")
 	}
 }
+
+func TestInferSchema(t *testing.T) {
+	var v any
+	if err := json.Unmarshal([]byte(`{"id":7,"price":1.5,"tags":["a"],"owner":null,"ok":true,"name":"x"}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	s := InferSchema(v, Position{File: "a.har", Line: 3}, "/log/entries/0")
+	want := map[string]string{"id": "integer", "price": "number", "tags": "array", "owner": "null", "ok": "boolean", "name": "string"}
+	for k, typ := range want {
+		if p := s.Properties[k]; p == nil || !p.HasType(typ) {
+			t.Errorf("%s: %+v, want type %s", k, p, typ)
+		}
+	}
+	if !s.HasType("object") || !s.Properties["tags"].Items.HasType("string") || s.Pos.Line != 3 || s.Pointer != "/log/entries/0" {
+		t.Errorf("InferSchema = %+v", s)
+	}
+	if fmt.Sprint(s.PropertyNames) != "[id name ok owner price tags]" {
+		t.Errorf("PropertyNames = %v, want sorted", s.PropertyNames)
+	}
+}

@@ -376,7 +376,7 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 				m := &escarp.MediaType{MediaType: mt, Pos: pos, Pointer: fmt.Sprintf("/log/entries/%d/request/postData", i)}
 				if v, ok := jsonValue(mt, x.RequestBody); ok {
 					m.Example = v
-					m.Schema = infer(v, pos, 0)
+					m.Schema = escarp.InferSchema(v, pos, "")
 				}
 				op.RequestBody.Content = append(op.RequestBody.Content, m)
 			}
@@ -392,7 +392,7 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 				m := &escarp.MediaType{MediaType: mt, Pos: pos, Pointer: fmt.Sprintf("/log/entries/%d/response/content", i)}
 				if v, ok := jsonValue(mt, x.ResponseBody); ok {
 					m.Example = v
-					m.Schema = infer(v, pos, 0)
+					m.Schema = escarp.InferSchema(v, pos, "")
 				}
 				r.Content = append(r.Content, m)
 			}
@@ -475,42 +475,6 @@ func jsonValue(mt, body string) (any, bool) {
 		return nil, false
 	}
 	return v, true
-}
-
-// infer builds a schema describing a JSON value.
-func infer(v any, pos escarp.Position, depth int) *escarp.Schema {
-	s := &escarp.Schema{Pos: pos}
-	if depth > 16 {
-		return s
-	}
-	switch x := v.(type) {
-	case nil:
-		s.Type, s.Nullable = []string{"null"}, true
-	case bool:
-		s.Type = []string{"boolean"}
-	case float64:
-		if x == float64(int64(x)) {
-			s.Type = []string{"integer"}
-		} else {
-			s.Type = []string{"number"}
-		}
-	case string:
-		s.Type = []string{"string"}
-	case []any:
-		s.Type = []string{"array"}
-		if len(x) > 0 {
-			s.Items = infer(x[0], pos, depth+1)
-		}
-	case map[string]any:
-		s.Type = []string{"object"}
-		s.Properties = make(map[string]*escarp.Schema, len(x))
-		for k, c := range x {
-			s.Properties[k] = infer(c, pos, depth+1)
-			s.PropertyNames = append(s.PropertyNames, k)
-		}
-		sort.Strings(s.PropertyNames)
-	}
-	return s
 }
 
 var (

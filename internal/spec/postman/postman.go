@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -214,7 +213,7 @@ func (l *loader) request(it *yaml.Node, ptr string, tags []string, sec []escarp.
 		if mt != "" && resp.Media(mt) == nil {
 			m := &escarp.MediaType{MediaType: mt, Pos: l.pos(r), Pointer: fmt.Sprintf("%s/response/%d/body", ptr, i)}
 			if v, ok := jsonValue(mt, body); ok {
-				m.Example, m.Schema = v, infer(v, m.Pos, m.Pointer, 0)
+				m.Example, m.Schema = v, escarp.InferSchema(v, m.Pos, m.Pointer)
 			}
 			resp.Content = append(resp.Content, m)
 		}
@@ -385,7 +384,7 @@ func (l *loader) body(b, req *yaml.Node, ptr string) *escarp.RequestBody {
 			"html": "text/html", "javascript": "application/javascript", "text": "text/plain"}[lang], "text/plain")
 		raw := redact.Body(sval(b, "raw"))
 		if v, ok := jsonValue(m.MediaType, raw); ok {
-			m.Example, m.Schema = v, infer(v, m.Pos, ptr+"/raw", 0)
+			m.Example, m.Schema = v, escarp.InferSchema(v, m.Pos, ptr+"/raw")
 		} else if raw != "" {
 			m.Example = raw
 		}
@@ -536,40 +535,4 @@ func jsonValue(mt, body string) (any, bool) {
 		return v, true
 	}
 	return nil, false
-}
-
-// infer builds a schema describing a JSON value.
-func infer(v any, pos escarp.Position, ptr string, depth int) *escarp.Schema {
-	s := &escarp.Schema{Pos: pos, Pointer: ptr}
-	if depth > 16 {
-		return s
-	}
-	switch x := v.(type) {
-	case nil:
-		s.Type, s.Nullable = []string{"null"}, true
-	case bool:
-		s.Type = []string{"boolean"}
-	case float64:
-		if x == float64(int64(x)) {
-			s.Type = []string{"integer"}
-		} else {
-			s.Type = []string{"number"}
-		}
-	case string:
-		s.Type = []string{"string"}
-	case []any:
-		s.Type = []string{"array"}
-		if len(x) > 0 {
-			s.Items = infer(x[0], pos, ptr, depth+1)
-		}
-	case map[string]any:
-		s.Type = []string{"object"}
-		s.Properties = make(map[string]*escarp.Schema, len(x))
-		for k, c := range x {
-			s.Properties[k] = infer(c, pos, ptr, depth+1)
-			s.PropertyNames = append(s.PropertyNames, k)
-		}
-		sort.Strings(s.PropertyNames)
-	}
-	return s
 }
