@@ -54,8 +54,10 @@ package checktest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +208,24 @@ func dedent(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// Keys returns "METHOD /path [param]" for each finding, sorted, so a test
+// can compare what a check found with one string. It fails the test for a
+// finding of another rule than id, or one without evidence or message.
+func Keys(t testing.TB, id string, fs []escarp.Finding) []string {
+	t.Helper()
+	var out []string
+	for _, f := range fs {
+		if f.RuleID != id {
+			t.Errorf("finding of another check: %s", f.RuleID)
+			continue
+		}
+		if f.Evidence == nil || f.Message == "" {
+			t.Errorf("%s at %s %s: no evidence or message", f.RuleID, f.Location.Method, f.Location.Path)
+		}
+		out = append(out, fmt.Sprintf("%s %s [%s]", f.Location.Method, f.Location.Path, f.Location.Param))
+	}
+	sort.Strings(out)
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"testing"
 
@@ -127,28 +126,14 @@ func TestConformanceChecks(t *testing.T) {
 	for _, tt := range tests {
 		id := tt.check.Info().ID
 		t.Run(id, func(t *testing.T) {
-			if got := keys(t, id, checktest.Run(t, tt.check, marina(true), a)); fmt.Sprint(got) != tt.want {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(true), a)); fmt.Sprint(got) != tt.want {
 				t.Errorf("vulnerable: got %q, want %s", got, tt.want)
 			}
-			if got := keys(t, id, checktest.Run(t, tt.check, marina(false), a)); len(got) != 0 {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(false), a)); len(got) != 0 {
 				t.Errorf("safe twin: got %q", got)
 			}
 		})
 	}
-}
-
-func keys(t *testing.T, id string, fs []escarp.Finding) []string {
-	t.Helper()
-	var out []string
-	for _, f := range fs {
-		if f.RuleID != id || f.Evidence == nil {
-			t.Errorf("unexpected finding %s or no evidence", f.RuleID)
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s %s [%s]", f.Location.Method, f.Location.Path, f.Location.Param))
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestValidate(t *testing.T) {

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checktest"
 	"github.com/escarp/escarp/internal/check/misconfig"
@@ -129,11 +127,11 @@ func TestMisconfigChecks(t *testing.T) {
 	for _, tt := range tests {
 		id := tt.check.Info().ID
 		t.Run(id, func(t *testing.T) {
-			got := keys(t, id, checktest.Run(t, tt.check, marina(true), a, alice))
+			got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(true), a, alice))
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("vulnerable: got %q, want %q", got, tt.want)
 			}
-			if got := keys(t, id, checktest.Run(t, tt.check, marina(false), a, alice)); len(got) != 0 {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(false), a, alice)); len(got) != 0 {
 				t.Errorf("safe twin: got %q", got)
 			}
 		})
@@ -141,22 +139,6 @@ func TestMisconfigChecks(t *testing.T) {
 }
 
 // keys returns the findings of id as sorted "METHOD /path [param]".
-func keys(t *testing.T, id string, fs []escarp.Finding) []string {
-	t.Helper()
-	var out []string
-	for _, f := range fs {
-		if f.RuleID != id {
-			t.Errorf("finding of another check: %s", f.RuleID)
-			continue
-		}
-		if f.Evidence == nil || f.Message == "" {
-			t.Errorf("%s: no evidence or message", f.RuleID)
-		}
-		out = append(out, fmt.Sprintf("%s %s [%s]", f.Location.Method, f.Location.Path, f.Location.Param))
-	}
-	sort.Strings(out)
-	return out
-}
 
 func TestLeak(t *testing.T) {
 	tests := []struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp/syntax"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checktest"
 	"github.com/escarp/escarp/internal/check/ratelimit"
@@ -226,27 +224,13 @@ func TestRateChecks(t *testing.T) {
 			if tt.op != "" {
 				opts = append(opts, checktest.Operations(tt.op))
 			}
-			got := keys(t, id, checktest.Run(t, tt.check, marina(true), a, opts...))
+			got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(true), a, opts...))
 			if fmt.Sprint(got) != tt.want {
 				t.Errorf("vulnerable: got %q, want %q", got, tt.want)
 			}
-			if got := keys(t, id, checktest.Run(t, tt.check, marina(false), a, opts...)); len(got) != 0 {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, marina(false), a, opts...)); len(got) != 0 {
 				t.Errorf("safe twin: got %q", got)
 			}
 		})
 	}
-}
-
-func keys(t *testing.T, id string, fs []escarp.Finding) []string {
-	t.Helper()
-	var out []string
-	for _, f := range fs {
-		if f.RuleID != id {
-			t.Errorf("finding of another check: %s", f.RuleID)
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s %s [%s]", f.Location.Method, f.Location.Path, f.Location.Param))
-	}
-	sort.Strings(out)
-	return out
 }

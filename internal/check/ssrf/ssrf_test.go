@@ -8,11 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"testing"
 	"time"
 
-	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checktest"
 	"github.com/escarp/escarp/internal/check/ssrf"
@@ -109,28 +107,14 @@ func TestSSRF(t *testing.T) {
 	for _, tt := range tests {
 		id := tt.check.Info().ID
 		t.Run(id, func(t *testing.T) {
-			if got := keys(t, id, checktest.Run(t, tt.check, hooks(true), a)); fmt.Sprint(got) != tt.want {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, hooks(true), a)); fmt.Sprint(got) != tt.want {
 				t.Errorf("vulnerable: got %q, want %s", got, tt.want)
 			}
-			if got := keys(t, id, checktest.Run(t, tt.check, hooks(false), a)); len(got) != 0 {
+			if got := checktest.Keys(t, id, checktest.Run(t, tt.check, hooks(false), a)); len(got) != 0 {
 				t.Errorf("safe twin: got %q", got)
 			}
 		})
 	}
-}
-
-func keys(t *testing.T, id string, fs []escarp.Finding) []string {
-	t.Helper()
-	var out []string
-	for _, f := range fs {
-		if f.RuleID != id || f.Evidence == nil {
-			t.Errorf("unexpected finding %s without evidence", f.RuleID)
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s %s [%s]", f.Location.Method, f.Location.Path, f.Location.Param))
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestLoopbackForms(t *testing.T) {
