@@ -189,25 +189,6 @@ func (a *app) recordDemo(cmd *cobra.Command, rep *escarp.Report, disc *probe.Res
 	return err
 }
 
-// flawFound reports whether a finding reports the lab flaw: one of its
-// rule ids, or its OWASP category, on its operation.
-func flawFound(f lab.Flaw, findings []escarp.Finding) bool {
-	for _, x := range findings {
-		if x.Location.Method != f.Method || x.Location.Path != f.Path {
-			continue
-		}
-		if x.OWASP == f.OWASP {
-			return true
-		}
-		for _, r := range f.Rules {
-			if x.RuleID == r {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (a *app) printDemoSummary(rep *escarp.Report, disc *probe.Result, derr error, dir, stored string) {
 	w := a.stdout
 	fmt.Fprintln(w)
@@ -240,7 +221,7 @@ func (a *app) printDemoSummary(rep *escarp.Report, disc *probe.Result, derr erro
 	flaws := lab.Flaws()
 	var missed []string
 	for _, f := range flaws {
-		if !flawFound(f, scanFindings) {
+		if !f.FoundIn(scanFindings) {
 			missed = append(missed, f.ID)
 		}
 	}

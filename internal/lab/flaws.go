@@ -4,7 +4,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
+
+	"github.com/escarp/escarp"
 )
 
 // Flaw is one planted flaw of the vulnerable lab: the ground truth a
@@ -49,4 +52,19 @@ func Flaws() []Flaw {
 		out[i] = f
 	}
 	return out
+}
+
+// FoundIn reports whether findings report the flaw: a finding with one of
+// its rule ids, or with its OWASP category, on its operation. This is the
+// ground truth's definition of "found".
+func (f Flaw) FoundIn(findings []escarp.Finding) bool {
+	for _, x := range findings {
+		if !strings.EqualFold(x.Location.Method, f.Method) || x.Location.Path != f.Path {
+			continue
+		}
+		if x.OWASP == f.OWASP || slices.Contains(f.Rules, x.RuleID) {
+			return true
+		}
+	}
+	return false
 }

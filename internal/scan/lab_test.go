@@ -139,25 +139,6 @@ func notes(run *escarp.Run) string {
 	return strings.Join(run.Notes, "\n  ")
 }
 
-// found reports whether a finding reports flaw: one of its rules, or its
-// OWASP category, on its operation.
-func found(fl lab.Flaw, findings []escarp.Finding) bool {
-	for _, f := range findings {
-		if !strings.EqualFold(f.Location.Method, fl.Method) || f.Location.Path != fl.Path {
-			continue
-		}
-		if f.OWASP == fl.OWASP {
-			return true
-		}
-		for _, r := range fl.Rules {
-			if f.RuleID == r {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func maxRSS() int64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -178,7 +159,7 @@ func TestLab(t *testing.T) {
 		elapsed.Round(time.Millisecond), run.Stats["requests"], len(run.Findings), len(run.Rules), maxRSS()>>20)
 	var missing []string
 	for _, fl := range lab.Flaws() {
-		if !found(fl, run.Findings) {
+		if !fl.FoundIn(run.Findings) {
 			missing = append(missing, fmt.Sprintf("%s (%s %s %s, rules %v)", fl.ID, fl.OWASP, fl.Method, fl.Path, fl.Rules))
 		}
 	}
