@@ -1,0 +1,27 @@
+//go:build !cgo || notreesitter
+
+package treesitter
+
+import (
+	"context"
+	"time"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/inventory/routes"
+)
+
+// Available reports whether this build can analyse JavaScript/TypeScript and
+// Python; it is false in a build without cgo or with the notreesitter tag.
+const Available = false
+
+// Scan returns an empty run with a note: this build has no tree-sitter.
+func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
+	now := time.Now().UTC()
+	return &escarp.Run{Engine: escarp.EngineCode, Target: root, StartedAt: now, FinishedAt: now,
+		Rules: Rules(), Findings: []escarp.Finding{}, Notes: []string{unavailableNote}}, ctx.Err()
+}
+
+// Routes returns no routes and a note: this build has no tree-sitter.
+func Routes(ctx context.Context, root string) ([]routes.Route, []string, error) {
+	return nil, []string{unavailableNote}, ctx.Err()
+}
