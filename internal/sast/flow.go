@@ -1,0 +1,192 @@
+package sast
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/escarp/escarp"
+)
+
+// path returns the AST path enclosing pos, innermost first.
+func (e *engine) astPath(pos token.Pos) []ast.Node {
+	tf := e.fset.File(pos)
+	if tf == nil {
+		return nil
+	}
+	f := e.files[tf]
+	if f == nil {
+		return nil
+	}
+	path, _ := astutil.PathEnclosingInterval(f, pos, pos)
+	return path
+}
+
+// sourceText renders the request-data expression at pos, as written:
+// r.URL.Query().Get("id"), mux.Vars(r)["ref"], c.ShouldBindJSON(&req).
+func (e *engine) sourceText(pos token.Pos) string {
+	path := e.astPath(pos)
+	var cur ast.Expr
+	for i, n := range path {
+		x, ok := n.(ast.Expr)
+		if !ok {
+			break
+		}
+		if cur == nil {
+			if _, ok := x.(*ast.Ident); ok {
+				continue
+			}
+			cur = x
+			continue
+		}
+		parentOK := false
+		switch p := x.(type) {
+		case *ast.SelectorExpr:
+			parentOK = p.X == cur
+		case *ast.CallExpr:
+			parentOK = p.Fun == cur || (i > 0 && path[i-1] == p.Fun)
+		case *ast.IndexExpr:
+			parentOK = p.X == cur
+		case *ast.ParenExpr, *ast.StarExpr:
+			parentOK = true
+		}
+		if !parentOK {
+			break
+		}
+		cur = x
+	}
+	if cur == nil {
+		return "request data"
+	}
+	return shorten(types.ExprString(cur))
+}
+
+// sinkText renders the callee of the sink call at pos: "s.DB.QueryRow (sink)".
+func (e *engine) sinkText(pos token.Pos, key string) string {
+	for _, n := range e.astPath(pos) {
+		if call, ok := n.(*ast.CallExpr); ok && call.Lparen == pos {
+			return shorten(types.ExprString(call.Fun)) + " (sink)"
+		}
+	}
+	return key + " (sink)"
+}
+
+// callStart returns the start of the call expression whose '(' is at pos,
+// or pos.
+func (e *engine) callStart(pos token.Pos) token.Pos {
+	for _, n := range e.astPath(pos) {
+		if call, ok := n.(*ast.CallExpr); ok && call.Lparen == pos {
+			return call.Pos()
+		}
+	}
+	return pos
+}
+
+func shorten(s string) string {
+	if len(s) > 120 {
+		return s[:117] + "..."
+	}
+	return s
+}
+
+// location converts pos into a Location relative to the scan root.
+func (e *engine) location(pos token.Pos, msg string) escarp.Location {
+	p := e.fset.Position(pos)
+	return escarp.Location{File: e.src.rel(p.Filename), Line: p.Line, Column: p.Column,
+		Snippet: e.src.line(p.Filename, p.Line), Message: msg}
+}
+
+// finding builds the finding of a flow (steps from the sink back to the
+// source).
+func (e *engine) finding(rule *taintRule, sink ssa.Instruction, steps []step) escarp.Finding {
+	flow := make([]escarp.Location, 0, len(steps))
+	for i := len(steps) - 1; i >= 0; i-- {
+		st := steps[i]
+		pos := st.pos
+		if i == 0 {
+			pos = e.callStart(pos)
+		}
+		loc := e.location(pos, st.msg)
+		if n := len(flow); n > 0 && flow[n-1].File == loc.File && flow[n-1].Line == loc.Line && flow[n-1].Message == loc.Message {
+			continue
+		}
+		flow = append(flow, loc)
+	}
+	sinkLoc := flow[len(flow)-1]
+	sinkLoc.Message = ""
+	src := strings.TrimSuffix(flow[0].Message, " (source)")
+	snk := strings.TrimSuffix(steps[0].msg, " (sink)")
+	f := escarp.Finding{
+		RuleID:      rule.info.ID,
+		Title:       rule.info.Title,
+		Kind:        escarp.KindSAST,
+		Severity:    rule.info.Severity,
+		Confidence:  escarp.ConfidenceHigh,
+		OWASP:       rule.info.OWASP,
+		CWE:         rule.info.CWE,
+		Message:     fmt.Sprintf("%s: request data from %s (%s:%d) reaches %s without sanitization", capitalize(rule.what), src, flow[0].File, flow[0].Line, snk),
+		Location:    sinkLoc,
+		Remediation: rule.info.Remediation,
+		References:  []string{rule.info.HelpURI},
+		Flows:       [][]escarp.Location{flow},
+		Hash:        snippetHash(sinkLoc.Snippet),
+		Properties:  map[string]string{"source": src},
+	}
+	f.SetFingerprint()
+	return f
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// gosecClass maps gosec rules to the taint rule reporting the same flaw.
+var gosecClass = func() map[string]*taintRule {
+	m := map[string]*taintRule{}
+	for _, r := range taintRules {
+		for _, id := range r.gosec {
+			m[gosecPrefix+id] = r
+		}
+	}
+	return m
+}()
+
+// merge returns escarp's findings and gosec's, keeping one finding per flaw:
+// a gosec finding of the same class at the same file and line as an escarp
+// finding is folded into it as Properties["also"].
+func merge(own, gos []escarp.Finding) []escarp.Finding {
+	type at struct {
+		rule string
+		file string
+		line int
+	}
+	idx := map[at]int{}
+	for i, f := range own {
+		idx[at{f.RuleID, f.Location.File, f.Location.Line}] = i
+	}
+	out := append([]escarp.Finding(nil), own...)
+	also := map[int][]string{}
+	for _, g := range gos {
+		if r, ok := gosecClass[g.RuleID]; ok && g.Suppressed == nil {
+			if i, ok := idx[at{r.info.ID, g.Location.File, g.Location.Line}]; ok {
+				also[i] = append(also[i], g.RuleID)
+				continue
+			}
+		}
+		out = append(out, g)
+	}
+	for i, ids := range also {
+		sort.Strings(ids)
+		out[i].Properties["also"] = strings.Join(ids, ",")
+	}
+	return out
+}
