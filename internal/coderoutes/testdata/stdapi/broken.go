@@ -1,0 +1,5 @@
+package main
+
+func broken( {
+	http.HandleFunc("/never", nil)
+}

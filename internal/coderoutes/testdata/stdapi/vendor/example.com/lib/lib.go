@@ -1,0 +1,5 @@
+package lib
+
+import "net/http"
+
+func init() { http.HandleFunc("/vendored", nil) }
