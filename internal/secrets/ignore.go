@@ -1,0 +1,114 @@
+package secrets
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+)
+
+// ignoreList holds the fingerprints of a .gitleaksignore file, in gitleaks'
+// two forms: "file:rule:line" (anywhere) and "commit:file:rule:line" (one
+// commit of the history). Lines are gitleaks' own: the line where the match
+// starts.
+type ignoreList map[string]bool
+
+// loadIgnore reads a .gitleaksignore file; a missing file is an empty list.
+func loadIgnore(name string) (ignoreList, error) {
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	l := ignoreList{}
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Split(line, ":")
+		switch len(parts) {
+		case 3:
+			parts[0] = strings.ReplaceAll(parts[0], `\`, "/")
+		case 4:
+			parts[1] = strings.ReplaceAll(parts[1], `\`, "/")
+		default:
+			return l, fmt.Errorf("line %d: want file:rule:line or commit:file:rule:line", n)
+		}
+		l[strings.Join(parts, ":")] = true
+	}
+	return l, sc.Err()
+}
+
+// filter drops the hits that l silences.
+func (l ignoreList) filter(hits []hit) []hit {
+	if len(l) == 0 {
+		return hits
+	}
+	out := hits[:0:0]
+	for _, h := range hits {
+		global := fmt.Sprintf("%s:%s:%d", h.file, h.rule, h.glLine)
+		if l[global] || (h.commit != "" && l[h.commit+":"+global]) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// matchGlob reports whether the slash-separated relative path rel matches
+// glob. A glob without a slash matches any single path element ("testdata",
+// "*.pem"); one with a slash is matched from the root, element by element,
+// with "**" standing for any number of elements. A glob also matches
+// everything below a directory it matches.
+func matchGlob(glob, rel string) bool {
+	glob = strings.Trim(glob, "/")
+	if glob == "" {
+		return false
+	}
+	names := strings.Split(rel, "/")
+	if !strings.Contains(glob, "/") {
+		for _, n := range names {
+			if ok, _ := path.Match(glob, n); ok {
+				return true
+			}
+		}
+		return false
+	}
+	return matchParts(strings.Split(glob, "/"), names, 0)
+}
+
+// matchParts matches glob elements against path elements. A path that runs
+// past the end of the glob matches: the glob named one of its directories.
+func matchParts(glob, names []string, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	for len(glob) > 0 {
+		if glob[0] == "**" {
+			for i := 0; i <= len(names); i++ {
+				if matchParts(glob[1:], names[i:], depth+1) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(names) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(glob[0], names[0]); !ok {
+			return false
+		}
+		glob, names = glob[1:], names[1:]
+	}
+	return true
+}
