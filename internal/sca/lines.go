@@ -1,0 +1,156 @@
+package sca
+
+import (
+	"github.com/escarp/escarp"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// findPackageLine returns the 1-based line of lines where the package name
+// at version is declared, and that line trimmed; 0 and "" when the name does
+// not appear. It prefers a line naming both (go.mod, Gemfile.lock,
+// requirements.txt, gradle.lockfile), then a line naming the package
+// followed within a few lines by its version (package-lock.json,
+// Cargo.lock, poetry.lock, composer.lock, pom.xml), then the first line
+// naming it at all.
+func findPackageLine(lines []string, eco, name, version string) (int, string) {
+	names := []string{name}
+	if eco == "Maven" {
+		// pom.xml names the artifact in <artifactId>; gradle.lockfile
+		// writes group:artifact:version.
+		if _, artifact, ok := strings.Cut(name, ":"); ok {
+			names = append(names, artifact)
+		}
+	}
+	if eco == "PyPI" {
+		names = append(names, strings.ReplaceAll(name, "-", "_"))
+	}
+	versions := []string{version}
+	if version != "" && !strings.HasPrefix(version, "v") {
+		versions = append(versions, "v"+version)
+	}
+	const window = 6
+	first, near := 0, 0
+	for _, n := range names {
+		for i, l := range lines {
+			if !containsToken(l, n) {
+				continue
+			}
+			if first == 0 {
+				first = i + 1
+			}
+			if hasVersion(l, versions) {
+				return i + 1, strings.TrimSpace(l)
+			}
+			if near == 0 {
+				for j := i + 1; j < len(lines) && j <= i+window; j++ {
+					if hasVersion(lines[j], versions) {
+						near = i + 1
+						break
+					}
+					// The next package's block starts: stop looking.
+					if strings.Contains(lines[j], "name") && j > i+1 {
+						break
+					}
+				}
+			}
+		}
+		if near != 0 || first != 0 {
+			break
+		}
+	}
+	switch {
+	case near != 0:
+		return near, strings.TrimSpace(lines[near-1])
+	case first != 0:
+		return first, strings.TrimSpace(lines[first-1])
+	}
+	return 0, ""
+}
+
+// hasVersion reports whether l holds one of versions as a whole token.
+func hasVersion(l string, versions []string) bool {
+	for _, v := range versions {
+		if v != "" && containsToken(l, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsToken reports whether tok occurs in l, case-insensitively, not
+// preceded or followed by a character that would make it part of a longer
+// name or version.
+func containsToken(l, tok string) bool {
+	ll, lt := strings.ToLower(l), strings.ToLower(tok)
+	for off := 0; off < len(ll); {
+		i := strings.Index(ll[off:], lt)
+		if i < 0 {
+			return false
+		}
+		i += off
+		end := i + len(lt)
+		if (i == 0 || !nameChar(ll[i-1])) && (end == len(ll) || !nameChar(ll[end])) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+func nameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '+'
+}
+
+// purl returns the package URL of a package, by OSV ecosystem.
+func purl(p escarp.Package) string {
+	ns, name := "", p.Name
+	typ := "generic"
+	version := p.Version
+	switch p.Ecosystem {
+	case "npm":
+		typ = "npm"
+		if strings.HasPrefix(name, "@") {
+			ns, name, _ = strings.Cut(name, "/")
+		}
+	case "Go":
+		typ = "golang"
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			ns, name = name[:i], name[i+1:]
+		}
+		version = displayVersion("Go", version)
+	case "PyPI":
+		typ = "pypi"
+		name = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	case "Maven":
+		typ = "maven"
+		if g, a, ok := strings.Cut(name, ":"); ok {
+			ns, name = g, a
+		}
+	case "crates.io":
+		typ = "cargo"
+	case "RubyGems":
+		typ = "gem"
+	case "Packagist":
+		typ = "composer"
+		if v, n, ok := strings.Cut(name, "/"); ok {
+			ns, name = v, n
+		}
+	case "NuGet":
+		typ = "nuget"
+	case "Pub":
+		typ = "pub"
+	case "Hex":
+		typ = "hex"
+	case "Hackage":
+		typ = "hackage"
+	case "CRAN":
+		typ = "cran"
+	case "ConanCenter":
+		typ = "conan"
+	case "SwiftURL":
+		typ = "swift"
+	}
+	return packageurl.NewPackageURL(typ, ns, name, version, nil, "").ToString()
+}

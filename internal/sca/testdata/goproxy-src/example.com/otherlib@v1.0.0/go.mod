@@ -1,0 +1,3 @@
+module example.com/otherlib
+
+go 1.21

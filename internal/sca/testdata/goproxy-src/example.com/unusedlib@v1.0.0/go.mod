@@ -1,0 +1,3 @@
+module example.com/unusedlib
+
+go 1.21
