@@ -161,23 +161,20 @@ var gosecClass = func() map[string]*taintRule {
 }()
 
 // merge returns escarp's findings and gosec's, keeping one finding per flaw:
-// a gosec finding of the same class at the same file and line as an escarp
-// finding is folded into it as Properties["also"].
-func merge(own, gos []escarp.Finding) []escarp.Finding {
-	type at struct {
-		rule string
-		file string
-		line int
+// a gosec finding of the same class as an escarp finding, in the same file
+// and in the function holding escarp's sink (gosec reports SQL built by
+// concatenation where it is built, its taint rules at the call), is folded
+// into escarp's finding as Properties["also"]. Suppressed gosec findings
+// stay apart.
+func merge(own []ownFinding, gos []escarp.Finding) []escarp.Finding {
+	out := make([]escarp.Finding, 0, len(own)+len(gos))
+	for _, o := range own {
+		out = append(out, o.Finding)
 	}
-	idx := map[at]int{}
-	for i, f := range own {
-		idx[at{f.RuleID, f.Location.File, f.Location.Line}] = i
-	}
-	out := append([]escarp.Finding(nil), own...)
 	also := map[int][]string{}
 	for _, g := range gos {
 		if r, ok := gosecClass[g.RuleID]; ok && g.Suppressed == nil {
-			if i, ok := idx[at{r.info.ID, g.Location.File, g.Location.Line}]; ok {
+			if i := owner(own, r.info.ID, g.Location); i >= 0 {
 				also[i] = append(also[i], g.RuleID)
 				continue
 			}
@@ -189,4 +186,23 @@ func merge(own, gos []escarp.Finding) []escarp.Finding {
 		out[i].Properties["also"] = strings.Join(ids, ",")
 	}
 	return out
+}
+
+// owner returns the index of the finding of rule that loc belongs to: the
+// one whose sink is on loc's line, else the first whose sink function
+// contains loc; -1 if none.
+func owner(own []ownFinding, rule string, loc escarp.Location) int {
+	best := -1
+	for i, o := range own {
+		if o.RuleID != rule || o.Location.File != loc.File {
+			continue
+		}
+		if o.Location.Line == loc.Line {
+			return i
+		}
+		if best < 0 && o.span[0] <= loc.Line && loc.Line <= o.span[1] {
+			best = i
+		}
+	}
+	return best
 }

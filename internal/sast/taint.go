@@ -38,6 +38,25 @@ type engine struct {
 	namedImpl []types.Type // module types, for interface resolution
 }
 
+// ownFinding is a taint finding with the lines of the function holding its
+// sink, where gosec reports the same flaw (G202 at the concatenation, G701 at
+// the call).
+type ownFinding struct {
+	escarp.Finding
+	span [2]int
+}
+
+// span returns the first and last line of fn (of its outermost function).
+func (e *engine) span(fn *ssa.Function) [2]int {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	if n := fn.Syntax(); n != nil {
+		return [2]int{e.fset.Position(n.Pos()).Line, e.fset.Position(n.End()).Line}
+	}
+	return [2]int{}
+}
+
 // step is one element of a flow, from the sink backwards.
 type step struct {
 	pos token.Pos
@@ -60,7 +79,7 @@ type visitKey struct {
 }
 
 // runTaint runs escarp's taint rules over the loaded module.
-func runTaint(ctx context.Context, l *loaded, src *sources) (fs []escarp.Finding, notes []string) {
+func runTaint(ctx context.Context, l *loaded, src *sources) (fs []ownFinding, notes []string) {
 	if l.prog == nil {
 		return nil, nil
 	}
@@ -82,7 +101,7 @@ func runTaint(ctx context.Context, l *loaded, src *sources) (fs []escarp.Finding
 					key := f.RuleID + "\x00" + f.Location.File + "\x00" + fmt.Sprint(f.Location.Line, f.Location.Column)
 					if !seen[key] {
 						seen[key] = true
-						fs = append(fs, f)
+						fs = append(fs, ownFinding{f, e.span(fn)})
 					}
 				}
 			}

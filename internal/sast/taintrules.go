@@ -17,42 +17,42 @@ var (
 		ID: "ESC-SAST-SQLI-001", Title: "SQL injection from request data",
 		Description: "HTTP request data reaches the query text of a `database/sql` call. An attacker can change the query: read or modify any row, bypass authentication, sometimes run commands on the database server.",
 		Remediation: "Keep the query text constant and pass request values as arguments:\n\n```go\nrow := db.QueryRowContext(ctx, \"SELECT id, name FROM users WHERE name = ?\", name)\n```\n\nIdentifiers that cannot be parameters (an `ORDER BY` column) must come from an allow-list:\n\n```go\ncols := map[string]string{\"name\": \"name\", \"id\": \"id\"}\ncol, ok := cols[req.Sort]\nif !ok { col = \"id\" }\n```",
-		Severity: escarp.SeverityCritical, CWE: []string{"CWE-89"},
+		Severity:    escarp.SeverityCritical, CWE: []string{"CWE-89"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/89.html", Tags: []string{"security", "go", "taint", "injection"},
 	}}
 	ruleCMDI = &taintRule{what: "command injection", gosec: []string{"G702", "G204"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-CMDI-001", Title: "OS command injection from request data",
 		Description: "HTTP request data reaches the program or arguments of `os/exec`. Through a shell (`sh -c`) an attacker runs any command; even without one, an argument starting with `-` can change what the program does.",
 		Remediation: "Never build shell command lines from input. Run a fixed program without a shell, validate each argument against an allow-list or a strict pattern, and end options with `--`:\n\n```go\nif !hostRE.MatchString(host) { return errBadHost }\nout, err := exec.CommandContext(ctx, \"ping\", \"-c\", \"1\", \"--\", host).Output()\n```",
-		Severity: escarp.SeverityCritical, CWE: []string{"CWE-78"},
+		Severity:    escarp.SeverityCritical, CWE: []string{"CWE-78"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/78.html", Tags: []string{"security", "go", "taint", "injection"},
 	}}
 	rulePATH = &taintRule{what: "path traversal", gosec: []string{"G703", "G304"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-PATH-001", Title: "Path traversal from request data",
 		Description: "HTTP request data reaches a file path opened, written or removed by `os`. With `../` or an absolute path an attacker reads or destroys files outside the intended directory.",
 		Remediation: "Clean the name, join it under the base directory and check that the result stays inside it, or open files through `os.Root`:\n\n```go\np := filepath.Join(base, filepath.Clean(\"/\"+name))\nif !strings.HasPrefix(p, base+string(filepath.Separator)) { return errBadPath }\nb, err := os.ReadFile(p)\n```",
-		Severity: escarp.SeverityHigh, CWE: []string{"CWE-22"},
+		Severity:    escarp.SeverityHigh, CWE: []string{"CWE-22"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/22.html", Tags: []string{"security", "go", "taint"},
 	}}
 	ruleSSRF = &taintRule{what: "server-side request forgery", gosec: []string{"G704", "G107"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-SSRF-001", Title: "Server-side request forgery from request data",
 		Description: "HTTP request data chooses the URL of an outbound request. An attacker makes the server call internal services, cloud metadata endpoints or arbitrary hosts.",
 		Remediation: "Parse the URL and accept only allowed schemes and hosts:\n\n```go\nu, err := url.Parse(raw)\nif err != nil || u.Scheme != \"https\" || u.Host != \"hooks.example.com\" { return errBadURL }\nresp, err := client.Get(u.String())\n```\n\nAlso block redirects to other hosts and private address ranges at dial time.",
-		Severity: escarp.SeverityHigh, CWE: []string{"CWE-918"}, OWASP: "API7:2023",
+		Severity:    escarp.SeverityHigh, CWE: []string{"CWE-918"}, OWASP: "API7:2023",
 		HelpURI: "https://owasp.org/API-Security/editions/2023/en/0xa7-server-side-request-forgery/", Tags: []string{"security", "go", "taint", "ssrf"},
 	}}
 	ruleXSS = &taintRule{what: "cross-site scripting", gosec: []string{"G705", "G203"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-XSS-001", Title: "Cross-site scripting from request data",
 		Description: "HTTP request data is written into an HTML response without escaping (or converted to `template.HTML`, which disables html/template's escaping). An attacker runs script in the victim's browser.",
 		Remediation: "Render HTML with html/template and pass input as plain data, or escape it:\n\n```go\nfmt.Fprintf(w, \"<h1>Hello %s</h1>\", html.EscapeString(name))\n```\n\nAPIs should answer JSON with `Content-Type: application/json`.",
-		Severity: escarp.SeverityMedium, CWE: []string{"CWE-79"},
+		Severity:    escarp.SeverityMedium, CWE: []string{"CWE-79"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/79.html", Tags: []string{"security", "go", "taint", "xss"},
 	}}
 	ruleREDIRECT = &taintRule{what: "open redirect", gosec: []string{"G710"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-REDIRECT-001", Title: "Open redirect from request data",
 		Description: "HTTP request data chooses the target of a redirect. An attacker sends victims through a trusted link to a phishing site, or leaks tokens to another origin.",
 		Remediation: "Redirect only to local paths or to allowed hosts:\n\n```go\nu, err := url.Parse(next)\nif err != nil || u.Host != \"\" || !strings.HasPrefix(u.Path, \"/\") { next = \"/\" }\nhttp.Redirect(w, r, next, http.StatusFound)\n```",
-		Severity: escarp.SeverityMedium, CWE: []string{"CWE-601"},
+		Severity:    escarp.SeverityMedium, CWE: []string{"CWE-601"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/601.html", Tags: []string{"security", "go", "taint"},
 	}}
 )

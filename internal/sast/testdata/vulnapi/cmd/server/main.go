@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gin-gonic/gin"
 	"github.com/gorilla/mux"
 	"github.com/labstack/echo/v4"
 
