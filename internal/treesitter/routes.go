@@ -288,7 +288,7 @@ func (g *graph) jsRouter(f *file, name string, v *node) {
 	switch {
 	case callee == "express" || callee == "require('express')" || callee == `require("express")`:
 		g.routers[routerID{f.rel, name}] = &router{framework: "express"}
-	case strings.HasSuffix(callee, "Router") && !strings.Contains(callee, "("):
+	case strings.HasSuffix(callee, "Router") && (!strings.Contains(callee, "(") || strings.HasPrefix(callee, "require(")):
 		g.routers[routerID{f.rel, name}] = &router{framework: "express"}
 	}
 }

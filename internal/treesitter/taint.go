@@ -419,7 +419,11 @@ func (a *analyzer) taintDepth(s *scope, n *node, depth int) chain {
 				return ch
 			}
 		}
-		return any(n.child("arguments").namedChildren())
+		args := n.child("arguments")
+		if args != nil && args.kind == "template_string" {
+			return nil // sql`...${x}`: a tag builds a parameterized query
+		}
+		return any(args.namedChildren())
 	case "binary_expression":
 		switch n.child("operator").text(src) {
 		case "+", "||", "??", "&&":
