@@ -620,7 +620,7 @@ func splitPattern(pat string) (method, p string) {
 	if i := strings.IndexAny(pat, " \t"); i >= 0 {
 		method, pat = strings.ToUpper(pat[:i]), strings.TrimSpace(pat[i:])
 	}
-	if i := strings.IndexByte(pat, '/'); i > 0 {
+	if i := strings.IndexByte(pat, '/'); i > 0 && !strings.ContainsAny(pat[:i], "{}") {
 		pat = pat[i:] // a host pattern: example.com/path
 	}
 	return method, pat

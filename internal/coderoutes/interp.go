@@ -120,6 +120,8 @@ type interp struct {
 	depth  int
 	over   bool
 	active map[*funcInfo]bool
+	// activeLit stops recursion through closures.
+	activeLit map[*ast.FuncLit]bool
 	memo   map[string][]value
 	cells  map[string]value // struct fields and package vars
 	evals  map[string]bool  // package values being evaluated
@@ -130,7 +132,7 @@ type interp struct {
 }
 
 func newInterp(ctx context.Context, idx *index) *interp {
-	return &interp{ctx: ctx, idx: idx, active: map[*funcInfo]bool{}, memo: map[string][]value{},
+	return &interp{ctx: ctx, idx: idx, active: map[*funcInfo]bool{}, activeLit: map[*ast.FuncLit]bool{}, memo: map[string][]value{},
 		cells: map[string]value{}, evals: map[string]bool{}, defMux: map[string]*router{}, noted: map[string]bool{}}
 }
 
@@ -921,11 +923,12 @@ func (in *interp) wrap(name string, res []value, args []value) []value {
 
 // callClosure interprets a function literal with arguments.
 func (in *interp) callClosure(c *closure, args []value) []value {
-	if c == nil || in.depth >= maxDepth || !in.step() {
+	if c == nil || in.activeLit[c.lit] || in.depth >= maxDepth || !in.step() {
 		return nil
 	}
 	in.depth++
-	defer func() { in.depth-- }()
+	in.activeLit[c.lit] = true
+	defer func() { in.depth--; in.activeLit[c.lit] = false }()
 	fr := &frame{fn: c.fr.fn, file: c.fr.file}
 	e := newEnv(c.env)
 	in.bindParams(fr, e, c.lit.Type, args)
@@ -1013,8 +1016,8 @@ func fullPath(rt *route) (string, bool) {
 		p = joinPath(r.prefix, p)
 		dyn = dyn || r.dynamic
 	}
-	if p == "" {
-		p = "/"
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
 	}
 	return p, dyn
 }
