@@ -122,11 +122,11 @@ type interp struct {
 	active map[*funcInfo]bool
 	// activeLit stops recursion through closures.
 	activeLit map[*ast.FuncLit]bool
-	memo   map[string][]value
-	cells  map[string]value // struct fields and package vars
-	evals  map[string]bool  // package values being evaluated
-	defMux map[string]*router
-	noted  map[string]bool
+	memo      map[string][]value
+	cells     map[string]value // struct fields and package vars
+	evals     map[string]bool  // package values being evaluated
+	defMux    map[string]*router
+	noted     map[string]bool
 	// prefixed are fiber's app.Use("/prefix", auth) guards.
 	prefixed []prefixGuard
 }
