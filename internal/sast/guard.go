@@ -96,6 +96,9 @@ func checks(cond ssa.Value, derived map[ssa.Value]bool, depth int) bool {
 		if call, ok := c.Tuple.(*ssa.Call); ok {
 			return predicate(call, derived)
 		}
+	case *ssa.Lookup:
+		// if !allowed[x] { ... } with a map of booleans
+		return derived[c.Index]
 	case *ssa.Call:
 		return predicate(c, derived)
 	case *ssa.Phi:
