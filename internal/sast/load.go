@@ -25,7 +25,6 @@ type loaded struct {
 	prog   *ssa.Program
 	files  int
 	skip   []string // notes about packages left out
-	module string
 }
 
 // loadEnv is the environment the go command runs in: offline and
@@ -89,9 +88,6 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 		if !bad[p.ID] && p.Name != "" {
 			l.pkgs = append(l.pkgs, p)
 			l.files += len(p.Syntax)
-			if p.Module != nil && l.module == "" {
-				l.module = p.Module.Path
-			}
 		}
 	}
 	if len(l.pkgs) == 0 {
@@ -138,11 +134,6 @@ func pickVariants(all []*packages.Package, tests bool) []*packages.Package {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-// notes returns the load notes with paths relative to root.
-func (l *loaded) notes(root string) []string {
-	return l.skip
 }
 
 // srcFuncs lists the functions declared in p, with their literals, in source

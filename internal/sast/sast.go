@@ -19,7 +19,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -102,7 +101,9 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 // scanModule loads the module in dir once, runs gosec and the taint pass on
 // it and merges their findings into run.
 func scanModule(ctx context.Context, root, dir string, opt Options, run *escarp.Run) error {
+	t0 := time.Now()
 	l, err := load(ctx, dir, opt)
+	run.Stats["sast.loadMs"] += time.Since(t0).Milliseconds()
 	if err != nil {
 		if ctx.Err() != nil {
 			return &escarp.Error{Op: "sast.Scan", Kind: escarp.Unavailable, Message: "scan cancelled", Err: ctx.Err()}
@@ -110,7 +111,7 @@ func scanModule(ctx context.Context, root, dir string, opt Options, run *escarp.
 		run.Notes = append(run.Notes, fmt.Sprintf("%s: cannot load the module: %v", relSlash(root, dir), err))
 		return nil
 	}
-	run.Notes = append(run.Notes, l.notes(root)...)
+	run.Notes = append(run.Notes, l.skip...)
 	run.Stats["packages"] += int64(len(l.pkgs))
 	run.Stats["sast.packages"] += int64(len(l.pkgs))
 	run.Stats["files"] += int64(l.files)
@@ -118,12 +119,16 @@ func scanModule(ctx context.Context, root, dir string, opt Options, run *escarp.
 		return nil
 	}
 	src := newSources(root)
+	t1 := time.Now()
 	gos, notes := runGosec(ctx, l, src)
+	run.Stats["sast.gosecMs"] += time.Since(t1).Milliseconds()
 	run.Notes = append(run.Notes, notes...)
 	if err := ctx.Err(); err != nil {
 		return &escarp.Error{Op: "sast.Scan", Kind: escarp.Unavailable, Message: "scan cancelled", Err: err}
 	}
+	t2 := time.Now()
 	own, tnotes := runTaint(ctx, l, src)
+	run.Stats["sast.taintMs"] += time.Since(t2).Milliseconds()
 	run.Notes = append(run.Notes, tnotes...)
 	run.Findings = append(run.Findings, merge(own, gos)...)
 	return nil
@@ -271,6 +276,3 @@ func snippetHash(snippet string) string {
 	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(snippet), " ")))
 	return hex.EncodeToString(sum[:16])
 }
-
-// errNoGo is returned by load when a module holds no package.
-var errNoGo = errors.New("no Go package")

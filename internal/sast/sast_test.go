@@ -478,3 +478,39 @@ func TestRules(t *testing.T) {
 		t.Errorf("SSRF OWASP = %q", ruleSSRF.info.OWASP)
 	}
 }
+
+// TestTestsAndTags: _test.go files and files behind build tags are scanned
+// only when asked for.
+func TestTestsAndTags(t *testing.T) {
+	handler := func(tag, pkg string) string {
+		return tag + "package " + pkg + "\n\nimport (\n\t\"net/http\"\n\t\"os/exec\"\n)\n\nfunc h(w http.ResponseWriter, r *http.Request) {\n\t_ = exec.Command(r.FormValue(\"c\")).Run()\n}\n"
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":          "module example.com/tt\n\ngo 1.22\n",
+		"app/app.go":      "package app\n\n// V is a value.\nvar V = 1\n",
+		"app/app_test.go": handler("", "app"),
+		"app/extra.go":    handler("//go:build extra\n\n", "app"),
+	})
+	for _, tc := range []struct {
+		opt  Options
+		want []string
+	}{
+		{Options{}, nil},
+		{Options{Tests: true}, []string{"app/app_test.go"}},
+		{Options{Tags: []string{"extra"}}, []string{"app/extra.go"}},
+	} {
+		run, err := Scan(context.Background(), dir, tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range run.Findings {
+			if f.RuleID == ruleCMDI.info.ID {
+				got = append(got, f.Location.File)
+			}
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%+v: files (-want +got):\n%s", tc.opt, diff)
+		}
+	}
+}
