@@ -19,12 +19,12 @@ import (
 // loaded is one module loaded once, with its SSA built once, shared by gosec
 // and the taint pass.
 type loaded struct {
-	dir    string
-	pkgs   []*packages.Package // well-typed packages of the module, in path order
-	ssa    map[*packages.Package]*ssa.Package
-	prog   *ssa.Program
-	files  int
-	skip   []string // notes about packages left out
+	dir   string
+	pkgs  []*packages.Package // well-typed packages of the module, in path order
+	ssa   map[*packages.Package]*ssa.Package
+	prog  *ssa.Program
+	files int
+	skip  []string // notes about packages left out
 }
 
 // loadEnv is the environment the go command runs in: offline and
