@@ -33,6 +33,8 @@ type file struct {
 	lang lang
 	src  []byte
 	root *node
+	// lines holds the byte offset of each line start, computed on first use.
+	lines []int
 }
 
 // project is every analysable file under a root.
@@ -185,16 +187,20 @@ func parseFile(ctx context.Context, rel string, l lang, src []byte) (*file, erro
 
 // lineText returns line n (1-based) of f, trimmed.
 func (f *file) lineText(n int) string {
-	src := f.src
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(src, '\n')
-		if j < 0 {
-			return ""
+	if f.lines == nil {
+		f.lines = append(f.lines, 0)
+		for i, b := range f.src {
+			if b == '\n' {
+				f.lines = append(f.lines, i+1)
+			}
 		}
-		src = src[j+1:]
 	}
-	if j := bytes.IndexByte(src, '\n'); j >= 0 {
-		src = src[:j]
+	if n < 1 || n > len(f.lines) {
+		return ""
 	}
-	return strings.TrimSpace(string(src))
+	line := f.src[f.lines[n-1]:]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	return strings.TrimSpace(string(line))
 }

@@ -250,6 +250,21 @@ func lastDotted(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// maxSteps bounds a flow: the source and the last steps are kept.
+const maxSteps = 12
+
+// extend returns a new chain of ch followed by step, at most maxSteps long.
+func extend(ch chain, step escarp.Location) chain {
+	if len(ch) >= maxSteps {
+		out := make(chain, 0, maxSteps)
+		out = append(out, ch[0])
+		out = append(out, ch[len(ch)-maxSteps+2:]...)
+		return append(out, step)
+	}
+	out := make(chain, 0, len(ch)+1)
+	return append(append(out, ch...), step)
+}
+
 // loc returns the location of n with a flow message.
 func (a *analyzer) loc(n *node, msg string) escarp.Location {
 	return escarp.Location{File: a.f.rel, Line: n.line, Column: n.col,
@@ -303,7 +318,7 @@ func (a *analyzer) assign(s *scope, target, value *node) {
 		if _, done := s.vars[name]; done {
 			continue // keep the first path found
 		}
-		s.vars[name] = append(ch[:len(ch):len(ch)], a.loc(id, fmt.Sprintf("flows into `%s`", name)))
+		s.vars[name] = extend(ch, a.loc(id, fmt.Sprintf("flows into `%s`", name)))
 	}
 }
 
@@ -827,7 +842,7 @@ func (a *analyzer) report(rule string, call *node, ch chain, msg string) {
 	a.seen[key] = true
 	ri := ruleInfo(rule)
 	sink := a.loc(call, "sink: "+msg)
-	flow := append(ch[:len(ch):len(ch)], sink)
+	flow := extend(ch, sink)
 	f := escarp.Finding{
 		RuleID: rule, Title: ri.Title, Kind: escarp.KindSAST, Severity: ri.Severity,
 		Confidence: escarp.ConfidenceHigh, OWASP: ri.OWASP, CWE: append([]string(nil), ri.CWE...),
