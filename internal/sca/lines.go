@@ -31,6 +31,24 @@ func findPackageLine(lines []string, eco, name, version string) (int, string) {
 		versions = append(versions, "v"+version)
 	}
 	const window = 6
+	if eco == "npm" {
+		// package-lock.json v2/v3 keys each installed copy by its path:
+		// "node_modules/a/node_modules/ws": { "version": "6.2.2", ... }.
+		for i, l := range lines {
+			t := strings.TrimSpace(l)
+			if !strings.HasSuffix(t, "node_modules/"+name+"\": {") && t != "\""+name+"\": {" {
+				continue
+			}
+			for j := i + 1; j < len(lines) && j <= i+window; j++ {
+				if strings.Contains(lines[j], "\"version\"") {
+					if hasVersion(lines[j], versions) {
+						return i + 1, t
+					}
+					break
+				}
+			}
+		}
+	}
 	first, near := 0, 0
 	for _, n := range names {
 		for i, l := range lines {
@@ -69,10 +87,25 @@ func findPackageLine(lines []string, eco, name, version string) (int, string) {
 	return 0, ""
 }
 
-// hasVersion reports whether l holds one of versions as a whole token.
+// hasVersion reports whether l holds one of versions as a whole token that
+// is not a version requirement ("^3.0.2", ">= 2.2.3", "~> 1.0"): "==" and
+// "=" pins count.
 func hasVersion(l string, versions []string) bool {
 	for _, v := range versions {
-		if v != "" && containsToken(l, v) {
+		if v == "" {
+			continue
+		}
+		for _, i := range tokenIndexes(l, v) {
+			before := strings.TrimRight(l[:i], " \t\"'(")
+			switch {
+			case strings.HasSuffix(before, "=="):
+			case strings.HasSuffix(before, ">="), strings.HasSuffix(before, "<="),
+				strings.HasSuffix(before, "~="), strings.HasSuffix(before, "!="),
+				strings.HasSuffix(before, "~>"), strings.HasSuffix(before, "~"),
+				strings.HasSuffix(before, "^"), strings.HasSuffix(before, ">"),
+				strings.HasSuffix(before, "<"):
+				continue
+			}
 			return true
 		}
 	}
@@ -83,20 +116,26 @@ func hasVersion(l string, versions []string) bool {
 // preceded or followed by a character that would make it part of a longer
 // name or version.
 func containsToken(l, tok string) bool {
+	return len(tokenIndexes(l, tok)) > 0
+}
+
+// tokenIndexes returns the offsets in l where tok occurs as a whole token.
+func tokenIndexes(l, tok string) []int {
 	ll, lt := strings.ToLower(l), strings.ToLower(tok)
-	for off := 0; off < len(ll); {
+	var out []int
+	for off := 0; off < len(ll) && lt != ""; {
 		i := strings.Index(ll[off:], lt)
 		if i < 0 {
-			return false
+			break
 		}
 		i += off
 		end := i + len(lt)
 		if (i == 0 || !nameChar(ll[i-1])) && (end == len(ll) || !nameChar(ll[end])) {
-			return true
+			out = append(out, i)
 		}
 		off = i + 1
 	}
-	return false
+	return out
 }
 
 func nameChar(c byte) bool {

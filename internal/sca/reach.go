@@ -145,7 +145,7 @@ func runGovulncheck(ctx context.Context, dir string, vulns []*osvschema.Vulnerab
 	if err := cmd.Start(); err == nil {
 		err = cmd.Wait()
 		if err != nil {
-			r.failed = firstLine(strings.TrimSpace(errb.String()+" "+err.Error()))
+			r.failed = firstLine(strings.TrimSpace(errb.String() + " " + err.Error()))
 			return r
 		}
 	} else {
