@@ -26,6 +26,12 @@ func Routes(ctx context.Context, root string) ([]routes.Route, []string, error) 
 	for _, f := range p.files {
 		g.definitions(f)
 	}
+	// Twice, so a router passed on through two calls is bound too.
+	for range 2 {
+		for _, f := range p.files {
+			g.bindings(f)
+		}
+	}
 	for _, f := range p.files {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -80,6 +86,9 @@ type importRef struct {
 type graph struct {
 	p       *project
 	routers map[routerID]*router
+	// params are function parameters bound to a router by a call such as
+	// require('./routes')(app) or init_app(app).
+	params map[routerID]routerID
 	imports map[string]map[string]importRef // file → local name → ref
 	exports map[string]map[string]*node     // JS file → exported name → expression
 	routes  []localRoute
@@ -88,7 +97,7 @@ type graph struct {
 }
 
 func newGraph(p *project) *graph {
-	return &graph{p: p, routers: map[routerID]*router{}, imports: map[string]map[string]importRef{},
+	return &graph{p: p, routers: map[routerID]*router{}, params: map[routerID]routerID{}, imports: map[string]map[string]importRef{},
 		exports: map[string]map[string]*node{}}
 }
 
@@ -435,6 +444,9 @@ func (g *graph) resolveJS(f string, n *node, depth int) (routerID, bool) {
 		if _, ok := g.routers[routerID{f, name}]; ok {
 			return routerID{f, name}, true
 		}
+		if id, ok := g.params[routerID{f, name}]; ok {
+			return id, true
+		}
 		if ref, ok := g.imports[f][name]; ok {
 			return g.exportOf(ref.file, ref.name, depth+1)
 		}
@@ -484,6 +496,9 @@ func (g *graph) resolvePy(f string, n *node, depth int) (routerID, bool) {
 		if _, ok := g.routers[routerID{f, name}]; ok {
 			return routerID{f, name}, true
 		}
+		if id, ok := g.params[routerID{f, name}]; ok {
+			return id, true
+		}
 		if ref, ok := g.imports[f][name]; ok && !ref.module {
 			return g.pyName(ref.file, ref.name, depth+1)
 		}
@@ -505,6 +520,142 @@ func (g *graph) pyName(file, name string, depth int) (routerID, bool) {
 		return g.pyName(ref.file, ref.name, depth+1)
 	}
 	return routerID{}, false
+}
+
+// bindings binds the parameters of a function called with a router as
+// argument: require('./routes')(app), setup(app), views.init_app(app).
+func (g *graph) bindings(f *file) {
+	f.root.walk(func(n *node) bool {
+		if n.kind != "call_expression" && n.kind != "call" {
+			return true
+		}
+		args := positional(n.child("arguments").namedChildren())
+		var bound []int
+		var ids []routerID
+		for i, a := range args {
+			var id routerID
+			var ok bool
+			if f.lang.python() {
+				id, ok = g.resolvePy(f.rel, a, 0)
+			} else {
+				id, ok = g.resolveJS(f.rel, a, 0)
+			}
+			if ok {
+				bound, ids = append(bound, i), append(ids, id)
+			}
+		}
+		if len(bound) == 0 {
+			return true
+		}
+		tf, fn := g.calledFunction(f, unparen(n.child("function")))
+		if fn == nil {
+			return true
+		}
+		params := funcParams(fn, g.p.byRel[tf].src)
+		for k, i := range bound {
+			if i < len(params) && params[i] != "" {
+				if _, isRouter := g.routers[routerID{tf, params[i]}]; !isRouter {
+					g.params[routerID{tf, params[i]}] = ids[k]
+				}
+			}
+		}
+		return true
+	})
+}
+
+// calledFunction finds the definition of the function a callee names: in
+// the same file, imported, or require('./x') itself.
+func (g *graph) calledFunction(f *file, callee *node) (string, *node) {
+	if callee == nil {
+		return "", nil
+	}
+	src := f.src
+	switch callee.kind {
+	case "identifier":
+		name := callee.text(src)
+		if fn := topFunction(f, name); fn != nil {
+			return f.rel, fn
+		}
+		if ref, ok := g.imports[f.rel][name]; ok && !ref.module {
+			return g.exportedFunction(ref.file, ref.name)
+		}
+	case "call_expression": // require('./routes')(app)
+		if callee.child("function").text(src) == "require" {
+			spec, _ := stringValue(firstArg(callee), src)
+			if t := g.jsModule(f.rel, spec); t != "" {
+				return g.exportedFunction(t, "default")
+			}
+		}
+	case "member_expression", "attribute":
+		obj := callee.child("object")
+		prop := callee.child("property")
+		if prop == nil {
+			prop = callee.child("attribute")
+		}
+		if ref, ok := g.imports[f.rel][obj.text(src)]; ok && (ref.module || ref.name == "default" || ref.name == "*") {
+			return g.exportedFunction(ref.file, prop.text(src))
+		}
+	}
+	return "", nil
+}
+
+// exportedFunction returns the function a file exports (JavaScript) or
+// defines at top level (Python) under name.
+func (g *graph) exportedFunction(file, name string) (string, *node) {
+	tf := g.p.byRel[file]
+	if tf == nil {
+		return "", nil
+	}
+	if tf.lang.python() {
+		return file, topFunction(tf, name)
+	}
+	e := unparen(g.exports[file][name])
+	if e == nil {
+		return "", nil
+	}
+	if isFunction(e) {
+		return file, e
+	}
+	if e.kind == "identifier" || e.kind == "shorthand_property_identifier" {
+		return file, topFunction(tf, e.text(tf.src))
+	}
+	return "", nil
+}
+
+// topFunction finds a function declared with name in f (function f() {},
+// const f = () => {}, def f():).
+func topFunction(f *file, name string) *node {
+	var found *node
+	f.root.walk(func(n *node) bool {
+		if found != nil {
+			return false
+		}
+		switch n.kind {
+		case "function_declaration", "function_definition":
+			if n.child("name").text(f.src) == name {
+				found = n
+			}
+		case "variable_declarator":
+			if v := unparen(n.child("value")); v != nil && isFunction(v) && n.child("name").text(f.src) == name {
+				found = v
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// funcParams returns the parameter names of a JavaScript or Python function.
+func funcParams(fn *node, src []byte) []string {
+	if fn.kind != "function_definition" {
+		return jsParams(fn, src)
+	}
+	var out []string
+	for _, p := range fn.child("parameters").namedChildren() {
+		name, _, _ := pyParam(p)
+		out = append(out, name.text(src))
+	}
+	return out
 }
 
 var httpVerbs = set("get", "post", "put", "patch", "delete", "del", "all", "head", "options")
@@ -801,10 +952,12 @@ func depsOf(call *node, src []byte) bool {
 	return deps != nil && dependsAuth(deps, src)
 }
 
-// guarded reports whether a guard on router r precedes line in file.
+// guarded reports whether a guard on router r precedes line in file. A
+// guard in another file (the app's setup, with routes added by a function
+// it calls) is taken to precede.
 func (g *graph) guarded(r routerID, file string, line int) bool {
 	for _, gd := range g.guards {
-		if gd.router == r && (gd.line == 0 || (gd.file == file && gd.line < line)) {
+		if gd.router == r && (gd.line == 0 || gd.file != file || gd.line < line) {
 			return true
 		}
 	}

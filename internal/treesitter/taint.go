@@ -123,6 +123,17 @@ func (a *analyzer) unit(fn *node) {
 		return
 	}
 	body.walk(func(n *node) bool {
+		// A handler nested in a factory (create_app, module.exports =
+		// (app) => {...}) gets its request parameters too.
+		if isFunction(n) {
+			if a.f.lang.python() {
+				a.pyParams(n, s)
+			} else if a.jsIsHandler(n) {
+				if ps := jsParams(n, a.f.src); len(ps) > 0 && ps[0] != "" {
+					s.reqNames[ps[0]] = true
+				}
+			}
+		}
 		a.visit(s, n)
 		return true
 	})

@@ -329,6 +329,11 @@ app.use(authenticate);
 app.use('/v1', v1.router);
 app.use('/orders', orders);
 app.all('/any', handler);
+require('./legacy')(app, 'unused');
+`)
+	write("legacy.js", `module.exports = function mount(server) {
+  server.get('/legacy', (q, s) => db.query('SELECT ' + q.query.a));
+};
 `)
 	write("api/v1/index.ts", `import { Router } from 'express';
 export const router = Router();
@@ -345,6 +350,21 @@ app = Flask(__name__)
 app.register_blueprint(child, url_prefix="/c/")
 app.add_url_rule("/rule", view_func=rule_view, methods=["PUT"])
 `)
+	write("py/factory.py", `from flask import Flask
+from py import views
+
+def create_app():
+    app = Flask(__name__)
+    views.init_app(app)
+    return app
+`)
+	write("py/views.py", `import os
+
+def init_app(app):
+    @app.route("/v/<name>")
+    def show(name):
+        os.system("cat " + name)
+`)
 	write("py/bp.py", `from flask import Blueprint
 bp = Blueprint("bp", __name__)
 @bp.route("")
@@ -357,12 +377,27 @@ def root(): pass
 	want := []wantRoute{
 		{"POST", "/orders", "createOrder", "api/orders.js", 2, "express", true},
 		{"GET", "/v1/items/:id", "getItem", "api/v1/index.ts", 3, "express", true},
+		{"GET", "/legacy", "<anonymous>", "legacy.js", 2, "express", true},
 		{"PUT", "/rule", "rule_view", "py/app.py", 5, "flask", false},
 		{"GET", "/c/", "root", "py/bp.py", 3, "flask", false},
+		{"GET", "/v/<name>", "show", "py/views.py", 4, "flask", false},
 		{"ALL", "/any", "handler", "server.ts", 8, "express", true},
 	}
 	if diff := cmp.Diff(want, toWant(rs)); diff != "" {
 		t.Errorf("Routes mismatch (-want +got):\n%s", diff)
+	}
+	// Handlers nested in a factory get their request parameters tainted.
+	run, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []wantFinding
+	for _, f := range run.Findings {
+		got = append(got, wantFinding{f.RuleID, f.Location.File, f.Location.Line})
+	}
+	wantF := []wantFinding{{RuleJSSQLi, "legacy.js", 2}, {RulePyCmdi, "py/views.py", 6}}
+	if diff := cmp.Diff(wantF, got); diff != "" {
+		t.Errorf("Scan mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -503,6 +538,7 @@ func FuzzParse(f *testing.F) {
 			p := &project{files: []*file{fl}, byRel: map[string]*file{name: fl}}
 			g := newGraph(p)
 			g.definitions(fl)
+			g.bindings(fl)
 			g.registrations(fl)
 			for _, r := range g.resolve() {
 				if r.Method == "" || r.File != name {
