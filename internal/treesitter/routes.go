@@ -88,7 +88,7 @@ type graph struct {
 	routers map[routerID]*router
 	// params are function parameters bound to a router by a call such as
 	// require('./routes')(app) or init_app(app).
-	params map[routerID]routerID
+	params  map[routerID]routerID
 	imports map[string]map[string]importRef // file → local name → ref
 	exports map[string]map[string]*node     // JS file → exported name → expression
 	routes  []localRoute
