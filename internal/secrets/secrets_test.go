@@ -455,3 +455,110 @@ func TestSnippetMasks(t *testing.T) {
 		t.Errorf("long snippet = %q", got)
 	}
 }
+
+func TestScanPositions(t *testing.T) {
+	gitEnv(t)
+	s := fakeSecrets()
+	// A PEM key: multi-line, found by its BEGIN line; built from pieces.
+	var pem strings.Builder
+	pem.WriteString("-----BEGIN RSA " + "PRIVATE KEY-----\n")
+	for i := range 6 {
+		pem.WriteString(s["API_KEY"] + s["API_KEY"][i:] + s["API_KEY"][:i] + "\n")
+	}
+	pem.WriteString("-----END RSA " + "PRIVATE KEY-----\n")
+	files := map[string]string{
+		// The secret is not where gitleaks' match starts (the variable name).
+		"a.py": "import os\n\n\nclient = Client(github_token = \"" + s["GH_TOKEN"] + "\")\n",
+		// Later lines of a file: gitleaks' column is one off there.
+		"b.txt":  "line one\nline two\n  two: " + s["GH_TOKEN"] + " and " + s["GH_TOKEN_3"] + "\n",
+		"id_rsa": "# deploy key\n" + pem.String(),
+		// Non-ASCII before the secret: columns count characters.
+		"c.md": "héllo → " + s["GH_TOKEN"] + "\n",
+	}
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := Scan(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []result{
+		{Rule: "gitleaks:github-pat", File: "a.py", Line: 4, Column: 33},
+		{Rule: "gitleaks:github-pat", File: "b.txt", Line: 3, Column: 8},
+		{Rule: "gitleaks:github-pat", File: "b.txt", Line: 3, Column: 53},
+		{Rule: "gitleaks:github-pat", File: "c.md", Line: 1, Column: 9},
+		{Rule: "gitleaks:private-key", File: "id_rsa", Line: 2, Column: 1},
+	}
+	if diff := cmp.Diff(want, results(run)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	for _, f := range run.Findings {
+		if f.RuleID == "gitleaks:private-key" {
+			if f.Severity != escarp.SeverityCritical || f.Location.EndLine != 9 || f.Location.Snippet != "----****" {
+				t.Errorf("private key: severity %v, end line %d, snippet %q", f.Severity, f.Location.EndLine, f.Location.Snippet)
+			}
+		}
+		if f.Location.File == "b.txt" && f.Location.Snippet != "two: ghp_**** and ghp_****" {
+			t.Errorf("b.txt snippet = %q", f.Location.Snippet)
+		}
+	}
+	assertNoSecret(t, run, s)
+}
+
+func TestScanHistoryBelowTopLevel(t *testing.T) {
+	// A root below the top of its repository sees only its part of the
+	// history, with paths relative to itself; a secret that moved within a
+	// file is reported once, where it was introduced.
+	s := fakeSecrets()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not installed")
+	}
+	gitEnv(t)
+	repo := t.TempDir()
+	when := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	runGit(t, repo, when, "init", "-q")
+	write := func(rel, content string) {
+		p := filepath.Join(repo, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit := func(msg string) string {
+		when = when.Add(time.Hour)
+		runGit(t, repo, when, "add", "-A")
+		runGit(t, repo, when, "commit", "-q", "-m", msg)
+		return runGit(t, repo, when, "rev-parse", "--short=7", "HEAD")
+	}
+	write("svc/app.env", "TOKEN="+s["GH_TOKEN"]+"\n")
+	write("other/x.env", "TOKEN="+s["GH_TOKEN_3"]+"\n")
+	c1 := commit("add")
+	write("svc/app.env", "# moved down\n\nTOKEN="+s["GH_TOKEN"]+"\n")
+	commit("move")
+	write("svc/app.env", "TOKEN=${TOKEN}\n")
+	commit("remove")
+
+	run, err := Scan(context.Background(), filepath.Join(repo, "svc"), Options{History: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []result{{Rule: "gitleaks:github-pat", File: "app.env", Line: 1, Column: 7, Commit: c1, History: true}}
+	if diff := cmp.Diff(want, results(run)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	assertNoSecret(t, run, s)
+
+	// MaxCommits bounds the depth: HEAD alone holds no secret.
+	run, err = Scan(context.Background(), filepath.Join(repo, "svc"), Options{History: true, MaxCommits: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Findings) != 0 || run.Stats["commits"] != 1 {
+		t.Errorf("MaxCommits 1: %d findings, stats %v", len(run.Findings), run.Stats)
+	}
+}
