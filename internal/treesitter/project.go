@@ -85,10 +85,10 @@ func excluded(rel string, globs []string) bool {
 // load reads and parses every JavaScript, TypeScript and Python file under
 // root. A root that cannot be read is an input error; a file that cannot
 // be read or parsed is a note.
-func load(ctx context.Context, root string, exclude []string) (*project, error) {
+func load(ctx context.Context, op, root string, exclude []string) (*project, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, &escarp.Error{Op: "treesitter.Scan", Kind: escarp.Invalid, Pos: escarp.Position{File: root},
+		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Pos: escarp.Position{File: root},
 			Message: "cannot read the source root", Err: err}
 	}
 	p := &project{root: root, byRel: map[string]*file{}}
@@ -130,7 +130,7 @@ func load(ctx context.Context, root string, exclude []string) (*project, error) 
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, &escarp.Error{Op: "treesitter.Scan", Kind: escarp.Invalid, Pos: escarp.Position{File: root},
+			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Pos: escarp.Position{File: root},
 				Message: "cannot read the source root", Err: err}
 		}
 	}

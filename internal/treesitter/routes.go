@@ -18,7 +18,7 @@ import (
 // include_router) resolved across files. The notes name files that could
 // not be read or have syntax errors.
 func Routes(ctx context.Context, root string) ([]routes.Route, []string, error) {
-	p, err := load(ctx, root, nil)
+	p, err := load(ctx, "treesitter.Routes", root, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -779,6 +779,11 @@ func handlerName(h *node, src []byte) string {
 			return nm.text(src)
 		}
 	case "call_expression", "call":
+		// UserAPI.as_view('users'): the view class.
+		if fn := unparen(h.child("function")); fn != nil && (fn.kind == "attribute" || fn.kind == "member_expression") &&
+			strings.HasSuffix(fn.text(src), ".as_view") {
+			return fn.child("object").text(src)
+		}
 		// asyncHandler(getUser): the wrapped function.
 		if a := firstArg(h); a != nil {
 			return handlerName(a, src)
@@ -824,17 +829,22 @@ func (g *graph) pyRegistrations(f *file) {
 					m.auth = dependsAuth(deps, src)
 				}
 				g.mounts = append(g.mounts, m)
-			case "add_url_rule":
+			case "add_url_rule", "add_api_route":
 				args := n.child("arguments").namedChildren()
 				p, ok := stringValue(firstArg(n), src)
 				if !ok {
 					return true
 				}
+				// Flask: (rule, endpoint, view_func); FastAPI: (path, endpoint).
+				key, at := "view_func", 2
+				if attr == "add_api_route" {
+					key, at = "endpoint", 1
+				}
 				var view *node
-				if v := kwarg(n, "view_func", src); v != nil {
+				if v := kwarg(n, key, src); v != nil {
 					view = v
-				} else if pos := positional(args); len(pos) >= 3 {
-					view = pos[2]
+				} else if pos := positional(args); len(pos) > at {
+					view = pos[at]
 				}
 				if view == nil {
 					return true

@@ -22,7 +22,7 @@ const Available = true
 func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 	run := &escarp.Run{Engine: escarp.EngineCode, Target: root, StartedAt: time.Now().UTC(),
 		Rules: Rules(), Findings: []escarp.Finding{}}
-	p, err := load(ctx, root, opt.Exclude)
+	p, err := load(ctx, "treesitter.Scan", root, opt.Exclude)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/escarp/escarp"
@@ -32,13 +33,17 @@ var (
 	pySQLMethods = set("execute", "executemany", "executescript", "exec_driver_sql", "raw")
 	jsShellCalls = set("exec", "execSync")
 	jsProcCalls  = set("spawn", "spawnSync", "execFile", "execFileSync", "fork")
-	pyShellCalls = set("os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput")
-	pyProcCalls  = set("subprocess.run", "subprocess.call", "subprocess.Popen", "subprocess.check_output", "subprocess.check_call")
+	pyShellCalls = set("os.system", "os.popen", "asyncio.create_subprocess_shell", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput")
+	pyProcCalls  = set("asyncio.create_subprocess_exec", "os.execv", "os.execvp", "os.spawnv", "os.spawnvp", "subprocess.run", "subprocess.call", "subprocess.Popen", "subprocess.check_output", "subprocess.check_call")
 	jsRouteVerbs = set("get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options")
 	pyRouteDecos = set("route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket")
 	// pyNonInput are FastAPI parameter types that the framework injects,
 	// not the client.
-	pyNonInput = set("Request", "Response", "Session", "AsyncSession", "BackgroundTasks", "Connection", "WebSocket")
+	// pyScalar are parameter types FastAPI converts to non-text values.
+	pyScalar = set("int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "PositiveInt", "NonNegativeInt")
+	// flaskConverter matches the typed variables of a Flask rule.
+	flaskConverter = regexp.MustCompile(`<(?:int|float|uuid)(?:\([^)]*\))?:(\w+)>`)
+	pyNonInput     = set("Request", "Response", "Session", "AsyncSession", "BackgroundTasks", "Connection", "WebSocket")
 )
 
 func set(xs ...string) map[string]bool {
@@ -190,6 +195,7 @@ func (a *analyzer) pyParams(fn *node, s *scope) {
 		return
 	}
 	route := false
+	typed := map[string]bool{} // Flask <int:id>: converted, not text
 	for _, d := range dd.childrenOf("") {
 		if d.kind != "decorator" {
 			continue
@@ -198,6 +204,10 @@ func (a *analyzer) pyParams(fn *node, s *scope) {
 			if c.kind == "call" {
 				if fnn := c.child("function"); fnn != nil && fnn.kind == "attribute" && pyRouteDecos[fnn.child("attribute").text(a.f.src)] {
 					route = true
+					p, _ := stringValue(firstArg(c), a.f.src)
+					for _, m := range flaskConverter.FindAllStringSubmatch(p, -1) {
+						typed[m[1]] = true
+					}
 				}
 			}
 		}
@@ -212,7 +222,7 @@ func (a *analyzer) pyParams(fn *node, s *scope) {
 			continue
 		}
 		n := name.text(a.f.src)
-		if n == "self" || n == "cls" {
+		if n == "self" || n == "cls" || typed[n] {
 			continue
 		}
 		if def != nil && unparen(def).kind == "call" {
@@ -223,6 +233,9 @@ func (a *analyzer) pyParams(fn *node, s *scope) {
 		}
 		if typ != nil {
 			t := typ.text(a.f.src)
+			if pyScalar[t] {
+				continue // FastAPI validates and converts it
+			}
 			if pyNonInput[lastDotted(t)] || strings.Contains(t, "Depends(") || strings.Contains(t, "Security(") {
 				if lastDotted(t) == "Request" {
 					s.reqNames[n] = true

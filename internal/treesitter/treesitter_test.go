@@ -276,6 +276,17 @@ def h():
 def not_a_view(x):
     cur.execute("SELECT %s" % x)
 `, nil},
+		{"typed route parameters are not text", "a.py", `import asyncio
+@app.route("/u/<int:uid>/<name>")
+def u(uid, name):
+    cur.execute("SELECT %d" % uid)
+    cur.execute("SELECT '%s'" % name)
+
+@router.get("/i/{item_id}")
+async def i(item_id: int, q: str):
+    cur.execute(f"SELECT {item_id}")
+    await asyncio.create_subprocess_shell("grep " + q)
+`, []wantFinding{{RulePySQLi, "a.py", 5}, {RulePyCmdi, "a.py", 10}}},
 		{"fastapi injected parameters are not input", "a.py", `from fastapi import APIRouter, Depends, Request
 router = APIRouter()
 
@@ -349,6 +360,11 @@ from .bp import bp as child
 app = Flask(__name__)
 app.register_blueprint(child, url_prefix="/c/")
 app.add_url_rule("/rule", view_func=rule_view, methods=["PUT"])
+app.add_url_rule("/cls", view_func=UserAPI.as_view("users"))
+`)
+	write("py/fast.py", `from fastapi import FastAPI
+api = FastAPI()
+api.add_api_route("/ping", ping, methods=["GET", "HEAD"])
 `)
 	write("py/factory.py", `from flask import Flask
 from py import views
@@ -379,7 +395,10 @@ def root(): pass
 		{"GET", "/v1/items/:id", "getItem", "api/v1/index.ts", 3, "express", true},
 		{"GET", "/legacy", "<anonymous>", "legacy.js", 2, "express", true},
 		{"PUT", "/rule", "rule_view", "py/app.py", 5, "flask", false},
+		{"GET", "/cls", "UserAPI", "py/app.py", 6, "flask", false},
 		{"GET", "/c/", "root", "py/bp.py", 3, "flask", false},
+		{"GET", "/ping", "ping", "py/fast.py", 3, "fastapi", false},
+		{"HEAD", "/ping", "ping", "py/fast.py", 3, "fastapi", false},
 		{"GET", "/v/<name>", "show", "py/views.py", 4, "flask", false},
 		{"ALL", "/any", "handler", "server.ts", 8, "express", true},
 	}
