@@ -32,9 +32,10 @@ func (a *app) ciCmd() *cobra.Command {
 	var fl ciFlags
 	cmd := &cobra.Command{
 		Use:   "ci",
-		Short: "Run the configured stages (audit, scan) and fail only on new findings",
+		Short: "Run the configured stages (audit, scan, code) and fail only on new findings",
 		Long: `ci runs the stages configured in the ci section of escarp.yaml (audit of
-the spec; scan of the running target), applies the suppressions kept in the
+the spec; scan of the running target; code: SAST, dependencies and secrets
+of the source tree), applies the suppressions kept in the
 repository (.escarp/suppressions.yaml) and the baseline of accepted
 findings (.escarp/baseline.json), and fails only on new findings that
 reach each stage's thresholds: fail_on (default high), min_score and
@@ -89,6 +90,7 @@ func addStageFlags(f *pflag.FlagSet) {
 	str("suppressions", "", "suppressions file (default .escarp/suppressions.yaml next to the config, when present)")
 	str("base-ref", "", "git ref whose version of the spec is the previous one (spec drift)")
 	str("previous", "", "previous version of the spec, as a file (spec drift)")
+	addCodeFlags(f.StringSlice, f.Bool, str)
 }
 
 type ciFlags struct {
@@ -117,7 +119,7 @@ type ciPlan struct {
 }
 
 // runnable are the stages this build runs.
-var runnable = []string{escarp.EngineAudit, escarp.EngineScan}
+var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode}
 
 // planCI resolves config, flags and environment into a plan.
 func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
@@ -157,6 +159,9 @@ func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
 		if p.target != "" {
 			names = append(names, escarp.EngineScan)
 		}
+		if cf.Has("code") {
+			names = append(names, escarp.EngineCode)
+		}
 	}
 	for _, n := range names {
 		if slices.Contains(runnable, n) {
@@ -169,7 +174,8 @@ func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("no stage this build can run among %s (it runs %s)",
 			strings.Join(names, ", "), strings.Join(runnable, ", "))}
 	}
-	if p.specPath == "" {
+	needsSpec := slices.Contains(p.stages, escarp.EngineAudit) || slices.Contains(p.stages, escarp.EngineScan)
+	if p.specPath == "" && needsSpec {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description: give --spec FILE, ESCARP_SPEC or spec: in escarp.yaml"}
 	}
 	if slices.Contains(p.stages, escarp.EngineScan) && p.target == "" {
@@ -330,6 +336,8 @@ func (a *app) runStages(cmd *cobra.Command, p *ciPlan) ([]*escarp.Run, error) {
 			run, err = a.ciAudit(cmd, p)
 		case escarp.EngineScan:
 			run, err = a.ciScan(cmd, p)
+		case escarp.EngineCode:
+			run, err = a.ciCode(cmd, p)
 		}
 		if run != nil {
 			runs = append(runs, run)
@@ -417,6 +425,23 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	}
 	if err != nil {
 		run.Notes = append(run.Notes, "scan stopped early: "+err.Error())
+	}
+	return run, err
+}
+
+// ciCode runs the code stage: SAST, dependencies and secrets over the
+// code section's path.
+func (a *app) ciCode(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
+	cp, err := a.planCode(cmd, p.cf, "")
+	if err != nil {
+		return nil, err
+	}
+	if cp.spec == "" && p.specPath != "" && !strings.Contains(p.specPath, "://") {
+		cp.specArg, cp.spec = p.specArg, p.specPath
+	}
+	run, _, err := a.codeRun(cmd.Context(), cp)
+	if run != nil && err != nil {
+		run.Notes = append(run.Notes, "code stage incomplete: "+err.Error())
 	}
 	return run, err
 }

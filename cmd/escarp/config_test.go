@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/escarp/escarp/internal/audit"
+	"github.com/escarp/escarp/internal/code"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/scan"
 )
@@ -46,6 +47,12 @@ func TestSchemaAgreesWithSections(t *testing.T) {
 	var ic inventoryConfig
 	if err := f.Section("inventory", &ic); err != nil {
 		t.Errorf("the inventory section the schema accepts does not decode into inventoryConfig: %v", err)
+	}
+	var cc code.Config
+	if err := f.Section("code", &cc); err != nil {
+		t.Errorf("the code section the schema accepts does not decode into code.Config: %v", err)
+	} else if err := cc.Validate(); err != nil {
+		t.Errorf("code.Config.Validate: %v", err)
 	}
 	var store string
 	if err := f.Section("store", &store); err != nil || store == "" {

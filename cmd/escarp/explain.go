@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -12,6 +13,11 @@ import (
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
 	"github.com/escarp/escarp/internal/check/list"
+	"github.com/escarp/escarp/internal/coderoutes"
+	"github.com/escarp/escarp/internal/sast"
+	"github.com/escarp/escarp/internal/sca"
+	"github.com/escarp/escarp/internal/secrets"
+	"github.com/escarp/escarp/internal/treesitter"
 )
 
 // explained is one rule as `escarp explain` shows it.
@@ -30,7 +36,40 @@ func allRules() []explained {
 	for _, c := range list.All() {
 		out = append(out, explained{RuleInfo: c.Info().RuleInfo(), Engine: escarp.EngineScan})
 	}
+	seen := map[string]bool{}
+	for _, set := range [][]escarp.RuleInfo{sast.Rules(), treesitter.Rules(), coderoutes.Rules(), secrets.Rules(), sca.Rules()} {
+		for _, r := range set {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, explained{RuleInfo: r, Engine: escarp.EngineCode})
+			}
+		}
+	}
 	return out
+}
+
+// advisoryID matches the ids of vulnerability advisories, which are the
+// rule ids of dependency findings: GO-2022-1059, GHSA-xxxx-xxxx-xxxx,
+// CVE-2021-44228, PYSEC-2021-1, RUSTSEC-2021-0001 and OSV's other prefixes.
+var advisoryID = regexp.MustCompile(`(?i)^(GO-\d{4}-\d+|GHSA(-[23456789cfghjmpqrvwx]{4}){3}|CVE-\d{4}-\d+|[A-Z]+SEC-\d{4}-\d+|OSV-\d{4}-\d+)$`)
+
+// advisoryRule explains a dependency finding's rule: the advisory itself
+// lives in OSV, not in escarp.
+func advisoryRule(id string) *explained {
+	id = strings.ToUpper(id)
+	if strings.HasPrefix(id, "GHSA-") {
+		id = "GHSA-" + strings.ToLower(id[5:])
+	}
+	return &explained{Engine: escarp.EngineCode, RuleInfo: escarp.RuleInfo{
+		ID: id, Title: "Vulnerable dependency (advisory " + id + ")", Severity: escarp.SeverityHigh,
+		HelpURI: "https://osv.dev/vulnerability/" + id,
+		Description: "Dependency findings of `escarp code` use the advisory id as rule id. The advisory, with the " +
+			"affected versions and its own severity, is at https://osv.dev/vulnerability/" + id + ". For Go modules, " +
+			"escarp reports a vulnerable symbol that the code calls at the advisory's severity, and one that is only " +
+			"imported, or a module whose vulnerable package is never imported, at info.",
+		Remediation: "Upgrade the package to the first fixed version the finding names (fixedIn), or to any later " +
+			"version; when no fix exists, remove the dependency or make sure the vulnerable function is never called.",
+	}}
 }
 
 func auditRuleInfo(r *audit.Rule) escarp.RuleInfo {
@@ -46,8 +85,10 @@ func (a *app) explainCmd() *cobra.Command {
 		Use:   "explain [ID]",
 		Short: "Explain a rule: what it checks, why it matters, how to fix it",
 		Long: `explain prints the documentation of any rule escarp reports: audit rules
-(ESC-AUTH-002, or a Spectral OWASP alias such as owasp:api2:2023-write-restricted)
-and DAST checks (ESC-DAST-BOLA-001). Without an id it lists every rule.`,
+(ESC-AUTH-002, or a Spectral OWASP alias such as owasp:api2:2023-write-restricted),
+DAST checks (ESC-DAST-BOLA-001), code rules (ESC-SAST-SQLI-001, gosec:G401,
+gitleaks:aws-access-token) and, for dependency findings, advisory ids
+(GO-2022-1059, GHSA-...). Without an id it lists every rule.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			all := allRules()
@@ -66,6 +107,9 @@ and DAST checks (ESC-DAST-BOLA-001). Without an id it lists every rule.`,
 						found = &all[i]
 					}
 				}
+			}
+			if found == nil && advisoryID.MatchString(strings.ToUpper(id)) {
+				found = advisoryRule(id)
 			}
 			if found == nil {
 				return &escarp.Error{Op: "explain", Kind: escarp.NotFound,

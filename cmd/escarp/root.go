@@ -98,6 +98,7 @@ func (a *app) commands() []*cobra.Command {
 		a.specCmd(),
 		a.auditCmd(),
 		a.scanCmd(),
+		a.codeCmd(),
 		a.reportCmd(),
 		a.inventoryCmd(),
 		a.discoverCmd(),
