@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/gobwas/glob"
 	"github.com/google/osv-scanner/v2/pkg/models"
 	"github.com/google/osv-scanner/v2/pkg/osvscanner"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -42,8 +44,10 @@ type Options struct {
 	// NoReachability skips govulncheck's call analysis of Go modules: Go
 	// advisories are then reported at their full severity.
 	NoReachability bool
-	// Exclude lists directories to skip, in osv-scanner's syntax: a plain
-	// directory name, "g:GLOB" or "r:REGEXP".
+	// Exclude lists directories to skip: a path relative to the root
+	// ("vendor", "web/node_modules"), "g:GLOB" matched against the
+	// slash-separated path relative to the root ("g:**/testdata"), or
+	// "r:REGEXP" matched against it.
 	Exclude []string
 	// CacheDir keeps the databases prepared from OfflineDB between runs;
 	// empty means os.UserCacheDir()/escarp/osv.
@@ -94,15 +98,7 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: err}
 	}
 
-	actions := osvscanner.ScannerActions{
-		DirectoryPaths:  []string{abs},
-		Recursive:       true,
-		ShowAllPackages: true,
-		// Go call analysis runs below, with escarp's own reading of the
-		// result (called, imported, not imported).
-		CallAnalysisStates: map[string]bool{"go": false, "rust": false},
-	}
-	actions.ExcludePatterns = opt.Exclude
+	dbDir := ""
 	if opt.OfflineDB != "" {
 		cache := opt.CacheDir
 		if cache == "" {
@@ -120,14 +116,9 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 		}
 		run.Notes = append(run.Notes, db.Notes...)
 		run.Stats["advisories"] = int64(db.Records)
-		actions.CompareOffline = true
-		actions.DownloadDatabases = false
-		actions.LocalDBPath = db.Dir
+		dbDir = db.Dir
 	}
-	if opt.Offline {
-		actions.PluginNetworkDisabled = true
-		actions.TransitiveScanning.Disabled = true
-	}
+	actions := scannerActions(abs, opt, dbDir)
 
 	vr, logged, err := doScan(actions)
 	switch {
@@ -169,6 +160,52 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 	conv.finish(res)
 	run.FinishedAt = time.Now().UTC()
 	return res, nil
+}
+
+// scannerActions is how escarp drives osv-scanner for the tree at abs;
+// dbDir is the prepared offline database, or "" to match online.
+func scannerActions(abs string, opt Options, dbDir string) osvscanner.ScannerActions {
+	actions := osvscanner.ScannerActions{
+		DirectoryPaths:  []string{abs},
+		Recursive:       true,
+		ShowAllPackages: true,
+		// Go call analysis runs after the scan, with escarp's own reading of
+		// govulncheck's result (called, imported, not imported).
+		CallAnalysisStates: map[string]bool{"go": false, "rust": false},
+	}
+	actions.ExcludePatterns = excludePatterns(abs, opt.Exclude)
+	if dbDir != "" {
+		actions.CompareOffline = true
+		actions.DownloadDatabases = false
+		actions.LocalDBPath = dbDir
+	}
+	if opt.Offline {
+		actions.PluginNetworkDisabled = true
+		actions.TransitiveScanning.Disabled = true
+	}
+	return actions
+}
+
+// excludePatterns translates escarp's exclusions, relative to the root at
+// abs, into osv-scanner's, which osv-scalibr applies to paths relative to the
+// file system root ("work/app/vendor") and, for plain names, resolves
+// against the process's working directory.
+func excludePatterns(abs string, ex []string) []string {
+	base := strings.TrimPrefix(filepath.ToSlash(abs), "/")
+	var out []string
+	for _, e := range ex {
+		switch {
+		case strings.HasPrefix(e, "g:"):
+			pat := strings.TrimPrefix(strings.TrimPrefix(e, "g:"), "/")
+			out = append(out, "g:"+glob.QuoteMeta(base)+"/"+pat)
+		case strings.HasPrefix(e, "r:"):
+			pat := strings.TrimPrefix(strings.TrimPrefix(e, "r:"), "^")
+			out = append(out, "r:^"+regexp.QuoteMeta(base)+"/(?:"+pat+")")
+		case e != "":
+			out = append(out, filepath.Join(abs, filepath.FromSlash(e)))
+		}
+	}
+	return out
 }
 
 // doScan calls osv-scanner with escarp's logger installed.

@@ -1,0 +1,62 @@
+package sca
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/osv-scanner/v2/pkg/osvscanner"
+)
+
+// The two benchmarks compare escarp's dependency scan with osv-scanner's
+// library called alone on the same input (testdata/lockfiles, seven
+// ecosystems) and the same prepared offline database. Reachability is off:
+// the Go fixture there has no code to analyse. Run with
+//
+//	go test ./internal/sca/ -run '^$' -bench . -benchtime=3x
+func BenchmarkSCA(b *testing.B) {
+	db := osvDir(b)
+	cache := b.TempDir()
+	opt := Options{OfflineDB: db, Offline: true, CacheDir: cache, NoReachability: true}
+	root := filepath.Join("testdata", "lockfiles")
+	if _, err := Scan(context.Background(), root, opt); err != nil { // prepares the database
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := Scan(context.Background(), root, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Run.Findings) != len(lockfileWant) {
+			b.Fatalf("%d findings", len(res.Run.Findings))
+		}
+	}
+}
+
+func BenchmarkOSVScannerAlone(b *testing.B) {
+	db := osvDir(b)
+	cache := b.TempDir()
+	opt := Options{OfflineDB: db, Offline: true, CacheDir: cache, NoReachability: true}
+	prepared, err := prepareOfflineDB(context.Background(), db, cache)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := filepath.Abs(filepath.Join("testdata", "lockfiles"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	actions := scannerActions(root, opt, prepared.Dir)
+	osvscanner.SetLogger(discardHandler{})
+	b.ResetTimer()
+	for b.Loop() {
+		vr, err := osvscanner.DoScan(actions)
+		if err != nil && !errors.Is(err, osvscanner.ErrVulnerabilitiesFound) {
+			b.Fatal(err)
+		}
+		if n := len(vr.Flatten()); n < len(lockfileWant) {
+			b.Fatalf("%d vulnerabilities", n)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package sca
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/escarp/escarp"
+	"github.com/ossf/osv-schema/bindings/go/osvschema"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+func TestFindPackageLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, text, eco, pkg, version string
+		want                          int
+	}{
+		{"go.mod require", "module x\n\nrequire (\n\tgolang.org/x/text v0.3.3 // indirect\n)\n", "Go", "golang.org/x/text", "0.3.3", 4},
+		{"npm nested copy, not the requirement", "{\n  \"node_modules/a\": {\n    \"dependencies\": {\n      \"ws\": \"^6.2.2\"\n    }\n  },\n  \"node_modules/ws\": {\n    \"version\": \"8.0.0\"\n  },\n  \"node_modules/a/node_modules/ws\": {\n    \"version\": \"6.2.2\"\n  }\n}\n", "npm", "ws", "6.2.2", 10},
+		{"requirements pin, case-insensitive", "Flask==2.0\nPyYAML==5.3.1\n", "PyPI", "pyyaml", "5.3.1", 2},
+		{"requirements with underscore", "typing_extensions==4.0.0\n", "PyPI", "typing-extensions", "4.0.0", 1},
+		{"Gemfile.lock spec, not a dependent's constraint", "GEM\n  specs:\n    puma (6.0)\n      rack (>= 2.2.3)\n    rack (2.2.3)\n", "RubyGems", "rack", "2.2.3", 5},
+		{"Cargo.lock block", "[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\n", "crates.io", "smallvec", "1.6.0", 2},
+		{"composer.lock with v prefix", "{\n  \"name\": \"a/b\",\n  \"version\": \"v1.2.3\"\n}\n", "Packagist", "a/b", "1.2.3", 2},
+		{"pom.xml artifact", "<dependency>\n<groupId>org.x</groupId>\n<artifactId>core</artifactId>\n<version>1.0</version>\n", "Maven", "org.x:core", "1.0", 3},
+		{"gradle.lockfile", "org.x:core:1.0=runtimeClasspath\n", "Maven", "org.x:core", "1.0", 1},
+		{"absent", "nothing here\n", "npm", "ws", "1.0.0", 0},
+		{"longer name is not a match", "wss==1.0\n", "PyPI", "ws", "1.0", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, snippet := findPackageLine(strings.Split(tc.text, "\n"), tc.eco, tc.pkg, tc.version)
+			if got != tc.want {
+				t.Errorf("line %d (%q), want %d", got, snippet, tc.want)
+			}
+		})
+	}
+}
+
+func TestAdvisorySeverity(t *testing.T) {
+	for _, tc := range []struct {
+		name, json string
+		want       escarp.Severity
+	}{
+		{"GitHub label wins", `{"id":"A","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],"database_specific":{"severity":"MODERATE"}}`, escarp.SeverityMedium},
+		{"CVSS 3.1 critical", `{"id":"A","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}`, escarp.SeverityCritical},
+		{"CVSS 3.1 medium", `{"id":"A","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N"}]}`, escarp.SeverityMedium},
+		{"CVSS 4.0", `{"id":"A","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}]}`, escarp.SeverityCritical},
+		{"per-package severity", `{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"x"},"severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}]}]}`, escarp.SeverityMedium},
+		{"no rating: high", `{"id":"GO-2020-0017"}`, escarp.SeverityHigh},
+		{"bad vector: high", `{"id":"A","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/garbage"}]}`, escarp.SeverityHigh},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v osvschema.Vulnerability
+			if err := protojson.Unmarshal([]byte(tc.json), &v); err != nil {
+				t.Fatal(err)
+			}
+			if got := advisorySeverity(&v); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFixedVersion(t *testing.T) {
+	var v osvschema.Vulnerability
+	rec := `{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"ws"},"ranges":[
+	  {"type":"ECOSYSTEM","events":[{"introduced":"2.1.0"},{"fixed":"5.2.4"}]},
+	  {"type":"ECOSYSTEM","events":[{"introduced":"6.0.0"},{"fixed":"6.2.3"}]},
+	  {"type":"ECOSYSTEM","events":[{"introduced":"8.0.0"},{"fixed":"8.17.1"}]}]}]}`
+	if err := protojson.Unmarshal([]byte(rec), &v); err != nil {
+		t.Fatal(err)
+	}
+	for version, want := range map[string]string{"5.2.3": "5.2.4", "6.2.2": "6.2.3", "8.1.0": "8.17.1", "9.0.0": ""} {
+		if got := fixedVersion([]*osvschema.Vulnerability{&v}, "npm", "ws", version); got != want {
+			t.Errorf("fixedVersion(%s) = %q, want %q", version, got, want)
+		}
+	}
+}
+
+func TestPURL(t *testing.T) {
+	for p, want := range map[escarp.Package]string{
+		{Ecosystem: "npm", Name: "@babel/core", Version: "7.0.0"}:      "pkg:npm/%40babel/core@7.0.0",
+		{Ecosystem: "Go", Name: "golang.org/x/text", Version: "0.3.3"}: "pkg:golang/golang.org/x/text@v0.3.3",
+		{Ecosystem: "PyPI", Name: "PyYAML", Version: "5.3.1"}:          "pkg:pypi/pyyaml@5.3.1",
+		{Ecosystem: "Maven", Name: "org.x:core", Version: "1.0"}:       "pkg:maven/org.x/core@1.0",
+		{Ecosystem: "Packagist", Name: "a/b", Version: "1.0"}:          "pkg:composer/a/b@1.0",
+		{Ecosystem: "crates.io", Name: "smallvec", Version: "1.6.0"}:   "pkg:cargo/smallvec@1.6.0",
+		{Ecosystem: "RubyGems", Name: "rack", Version: "2.2.3"}:        "pkg:gem/rack@2.2.3",
+		{Ecosystem: "Nonesuch", Name: "thing", Version: "1"}:           "pkg:generic/thing@1",
+	} {
+		if got := purl(p); got != want {
+			t.Errorf("purl(%v) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestScanExclude(t *testing.T) {
+	for _, tc := range []struct {
+		exclude []string
+		gone    []string
+	}{
+		{[]string{"python", "java/"}, []string{"python", "java"}},
+		{[]string{"g:ru*"}, []string{"ruby", "rust"}},
+		{[]string{"r:(php|npm)$"}, []string{"php", "npm"}},
+	} {
+		t.Run(strings.Join(tc.exclude, ","), func(t *testing.T) {
+			res, err := Scan(context.Background(), filepath.Join("testdata", "lockfiles"), Options{
+				OfflineDB: filepath.Join("testdata", "osvdb"), Offline: true, CacheDir: t.TempDir(),
+				NoReachability: true, Exclude: tc.exclude,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range res.Components {
+				for _, f := range c.Files {
+					if slices.Contains(tc.gone, strings.SplitN(f, "/", 2)[0]) {
+						t.Errorf("excluded directory scanned: %s", f)
+					}
+				}
+			}
+			if want := int64(7 - len(tc.gone)); res.Run.Stats["lockfiles"] != want {
+				t.Errorf("lockfiles %d, want %d", res.Run.Stats["lockfiles"], want)
+			}
+		})
+	}
+}
