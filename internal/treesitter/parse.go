@@ -85,45 +85,37 @@ func parse(ctx context.Context, l lang, src []byte) (*node, error) {
 	return copyTree(c), nil
 }
 
-// copyTree copies the subtree under the cursor, iteratively.
+// copyTree copies the tree under the cursor. Anonymous nodes (punctuation,
+// keywords) are left out unless they fill a field (an operator) or were
+// inserted by error recovery (MISSING): the analysis never looks at them,
+// and they are half the nodes.
 func copyTree(c *sitter.TreeCursor) *node {
-	mk := func(parent *node) *node {
-		n := c.Node()
-		sp := n.StartPosition()
-		kind := n.Kind()
-		if n.IsMissing() {
-			kind = "MISSING"
-		}
-		return &node{kind: kind, field: c.FieldName(), named: n.IsNamed(),
-			start: uint32(n.StartByte()), end: uint32(n.EndByte()),
-			line: int(sp.Row) + 1, col: int(sp.Column) + 1, parent: parent}
+	return copyNode(c, c.Node(), nil, 0)
+}
+
+func copyNode(c *sitter.TreeCursor, n *sitter.Node, parent *node, depth int) *node {
+	sp := n.StartPosition()
+	kind := n.Kind()
+	if n.IsMissing() {
+		kind = "MISSING"
 	}
-	root := mk(nil)
-	cur := root
-	depth := 0
+	out := &node{kind: kind, field: c.FieldName(), named: n.IsNamed(),
+		start: uint32(n.StartByte()), end: uint32(n.EndByte()),
+		line: int(sp.Row) + 1, col: int(sp.Column) + 1, parent: parent}
+	if depth >= maxDepth || !c.GotoFirstChild() {
+		return out
+	}
 	for {
-		if depth < maxDepth && c.GotoFirstChild() {
-			depth++
-			child := mk(cur)
-			cur.children = append(cur.children, child)
-			cur = child
-			continue
+		ch := c.Node()
+		if ch.IsNamed() || ch.IsMissing() || c.FieldId() != 0 {
+			out.children = append(out.children, copyNode(c, ch, out, depth+1))
 		}
-		for {
-			if depth == 0 {
-				return root
-			}
-			if c.GotoNextSibling() {
-				sib := mk(cur.parent)
-				cur.parent.children = append(cur.parent.children, sib)
-				cur = sib
-				break
-			}
-			c.GotoParent()
-			depth--
-			cur = cur.parent
+		if !c.GotoNextSibling() {
+			break
 		}
 	}
+	c.GotoParent()
+	return out
 }
 
 // text returns the source text of n.

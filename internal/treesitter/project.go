@@ -84,8 +84,10 @@ func excluded(rel string, globs []string) bool {
 
 // load reads and parses every JavaScript, TypeScript and Python file under
 // root. A root that cannot be read is an input error; a file that cannot
-// be read or parsed is a note.
-func load(ctx context.Context, op, root string, exclude []string) (*project, error) {
+// be read or parsed is a note. With each set, every file is handed to it
+// and then dropped, so memory holds one syntax tree at a time; otherwise
+// the project keeps them all.
+func load(ctx context.Context, op, root string, exclude []string, each func(*file)) (*project, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Pos: escarp.Position{File: root},
@@ -167,6 +169,10 @@ func load(ctx context.Context, op, root string, exclude []string) (*project, err
 		if e := f.root.firstError(); e != nil {
 			p.errors++
 			p.notes = append(p.notes, fmt.Sprintf("%s:%d: syntax error; the rest of the file was analysed as far as tree-sitter could recover", rel, e.line))
+		}
+		if each != nil {
+			each(f)
+			continue
 		}
 		p.files = append(p.files, f)
 		p.byRel[rel] = f

@@ -18,7 +18,7 @@ import (
 // include_router) resolved across files. The notes name files that could
 // not be read or have syntax errors.
 func Routes(ctx context.Context, root string) ([]routes.Route, []string, error) {
-	p, err := load(ctx, "treesitter.Routes", root, nil)
+	p, err := load(ctx, "treesitter.Routes", root, nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -251,6 +251,8 @@ func (g *graph) definitions(f *file) {
 		case "export_statement":
 			if v := n.child("value"); v != nil { // export default x
 				exps["default"] = v
+			} else if d := n.child("declaration"); d != nil && strings.HasPrefix(n.text(src), "export default") {
+				exps["default"] = d // export default function mount(app) {}
 			}
 			if d := n.child("declaration"); d != nil {
 				d.walk(func(c *node) bool {

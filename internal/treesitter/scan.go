@@ -22,23 +22,19 @@ const Available = true
 func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 	run := &escarp.Run{Engine: escarp.EngineCode, Target: root, StartedAt: time.Now().UTC(),
 		Rules: Rules(), Findings: []escarp.Finding{}}
-	p, err := load(ctx, "treesitter.Scan", root, opt.Exclude)
-	if err != nil {
-		return nil, err
-	}
-	run.Notes = append(run.Notes, p.notes...)
 	var js, py int64
-	for _, f := range p.files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	p, err := load(ctx, "treesitter.Scan", root, opt.Exclude, func(f *file) {
 		if f.lang.python() {
 			py++
 		} else {
 			js++
 		}
 		run.Findings = append(run.Findings, analyzeFile(f)...)
+	})
+	if err != nil {
+		return nil, err
 	}
+	run.Notes = append(run.Notes, p.notes...)
 	slices.SortStableFunc(run.Findings, func(a, b escarp.Finding) int {
 		return cmp.Or(cmp.Compare(a.Location.File, b.Location.File), cmp.Compare(a.Location.Line, b.Location.Line),
 			cmp.Compare(a.RuleID, b.RuleID))

@@ -341,6 +341,12 @@ app.use('/v1', v1.router);
 app.use('/orders', orders);
 app.all('/any', handler);
 require('./legacy')(app, 'unused');
+import mountMore from './more.mjs';
+mountMore(app);
+`)
+	write("more.mjs", `export default function more(a) {
+  a.patch('/more', h);
+}
 `)
 	write("legacy.js", `module.exports = function mount(server) {
   server.get('/legacy', (q, s) => db.query('SELECT ' + q.query.a));
@@ -394,6 +400,7 @@ def root(): pass
 		{"POST", "/orders", "createOrder", "api/orders.js", 2, "express", true},
 		{"GET", "/v1/items/:id", "getItem", "api/v1/index.ts", 3, "express", true},
 		{"GET", "/legacy", "<anonymous>", "legacy.js", 2, "express", true},
+		{"PATCH", "/more", "h", "more.mjs", 2, "express", true},
 		{"PUT", "/rule", "rule_view", "py/app.py", 5, "flask", false},
 		{"GET", "/cls", "UserAPI", "py/app.py", 6, "flask", false},
 		{"GET", "/c/", "root", "py/bp.py", 3, "flask", false},
