@@ -97,6 +97,14 @@ var fixtures = map[string]struct {
 		{"GET", "/books/:id", "main.getBook", "main.go", 21, "fiber", false},
 		{"ANY", "/proxy/*", "main.proxy", "main.go", 23, "fiber", false},
 	}},
+	"mixed": {routes: []r{
+		{"GET", "/v3/ok", "api.ok", "api/api.go", 7, "chi", false},
+		{"GET", "/init", "main.hInit", "main.go", 17, "gin", false},
+		{"PUT", "/m/{id}", "main.hm", "main.go", 27, "gorilla/mux", false},
+		{"POST", "/v/a", "main.hInit", "main.go", 31, "gin", false},
+		{"GET", "/p1", "main.hInit", "main.go", 35, "gin", false},
+		{"GET", "/p2", "main.hInit", "main.go", 35, "gin", false},
+	}},
 	"stdapi": {routes: []r{
 		{"GET", "/users/{id}", "main.getUser", "main.go", 11, "net/http", false},
 		{"POST", "/users", "main.createUser", "main.go", 12, "net/http", true},

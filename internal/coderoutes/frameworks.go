@@ -260,6 +260,14 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 				h, mws = hv[len(hv)-1], hv[:len(hv)-1]
 			}
 		}
+		if h.r != nil {
+			// A router as the handler: its routes are served below this
+			// path (gorilla/mux Handle(p, sub), chi Handle(p, sub)).
+			if h.r != r {
+				in.mount(h.r, r, h.strip, h.auth || anyAuth(mws))
+			}
+			return value{}
+		}
 		var first *route
 		for _, p := range paths {
 			rt := &route{r: r, methods: methods, path: p, handler: handlerName(h), auth: r.auth || h.auth || anyAuth(mws),
@@ -438,6 +446,9 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 					in.mount(h.r, r, p, h.auth)
 					h.r.dynamic = h.r.dynamic || dyn
 					return value{}
+				}
+				if h.r != nil {
+					return value{} // a router mounted on itself
 				}
 				p, dyn := in.strExpr(fr, e, a[0])
 				rt := &route{r: r, path: strings.TrimSuffix(p, "/") + "/*", handler: handlerName(h), auth: r.auth || h.auth,
