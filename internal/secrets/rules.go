@@ -132,7 +132,13 @@ var specRule = escarp.RuleInfo{
 		"`apiKey` security scheme) looks like a real credential: it has a known token prefix, or " +
 		"is long and random enough to be one, rather than a placeholder. API descriptions are " +
 		"published in developer portals, generated SDKs and mock servers, so a real credential " +
-		"there is public.",
+		"there is public.\n\n" +
+		"A value counts when it has the shape of a well-known token (AWS, GitHub, GitLab, Slack, " +
+		"Stripe, OpenAI, Google, SendGrid, npm, JWT, PEM private key), or has at least 16 characters " +
+		"of two or more classes with at least 3.5 bits of entropy per character (a password field: " +
+		"12 characters, three classes, 3.0 bits). Placeholders stay silent: `<token>`, `${VAR}`, " +
+		"`{{var}}`, `string`, `xxx`, `your-api-key`, values that say example, sample, dummy or " +
+		"changeme, values of one repeated character, UUIDs, URLs, paths and word-like identifiers.",
 	Remediation: specRemediation,
 	Severity:    escarp.SeverityMedium,
 	OWASP:       "API8:2023",

@@ -315,13 +315,15 @@ func (r *run) scanFile(ctx context.Context, det *detect.Detector, rel string, bu
 		return
 	}
 	data := buf.Bytes()
-	if binary(data) {
-		r.count("skippedBinary", 1)
-		return
-	}
-	r.count("files", 1)
-	r.count("bytes", int64(len(data)))
 	raw := string(data)
+	if binary(data) {
+		// Only the rules on file names (pkcs12-file) apply to binary files.
+		r.count("skippedBinary", 1)
+		raw = ""
+	} else {
+		r.count("files", 1)
+		r.count("bytes", int64(len(data)))
+	}
 	fs := det.DetectContext(ctx, detect.Fragment{Raw: raw, FilePath: rel, StartLine: 1})
 	hits := make([]hit, 0, len(fs))
 	for _, f := range fs {
@@ -616,6 +618,9 @@ func sortFindings(fs []escarp.Finding) {
 		if a.Column != b.Column {
 			return a.Column < b.Column
 		}
-		return fs[i].RuleID < fs[j].RuleID
+		if fs[i].RuleID != fs[j].RuleID {
+			return fs[i].RuleID < fs[j].RuleID
+		}
+		return fs[i].Fingerprint < fs[j].Fingerprint
 	})
 }

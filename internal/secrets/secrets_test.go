@@ -474,6 +474,8 @@ func TestScanPositions(t *testing.T) {
 		"id_rsa": "# deploy key\n" + pem.String(),
 		// Non-ASCII before the secret: columns count characters.
 		"c.md": "héllo → " + s["GH_TOKEN"] + "\n",
+		// A key store: binary, found by its name.
+		"client.p12": "0\x82\x0a\x00\x02\x01\x03",
 	}
 	dir := t.TempDir()
 	for name, content := range files {
@@ -490,6 +492,7 @@ func TestScanPositions(t *testing.T) {
 		{Rule: "gitleaks:github-pat", File: "b.txt", Line: 3, Column: 8},
 		{Rule: "gitleaks:github-pat", File: "b.txt", Line: 3, Column: 53},
 		{Rule: "gitleaks:github-pat", File: "c.md", Line: 1, Column: 9},
+		{Rule: "gitleaks:pkcs12-file", File: "client.p12", Line: 1, Column: 1},
 		{Rule: "gitleaks:private-key", File: "id_rsa", Line: 2, Column: 1},
 	}
 	if diff := cmp.Diff(want, results(run)); diff != "" {
