@@ -16,12 +16,18 @@ const Available = false
 
 // Scan returns an empty run with a note: this build has no tree-sitter.
 func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	now := time.Now().UTC()
 	return &escarp.Run{Engine: escarp.EngineCode, Target: root, StartedAt: now, FinishedAt: now,
-		Rules: Rules(), Findings: []escarp.Finding{}, Notes: []string{unavailableNote}}, ctx.Err()
+		Rules: Rules(), Findings: []escarp.Finding{}, Notes: []string{unavailableNote}}, nil
 }
 
 // Routes returns no routes and a note: this build has no tree-sitter.
 func Routes(ctx context.Context, root string) ([]routes.Route, []string, error) {
-	return nil, []string{unavailableNote}, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return nil, []string{unavailableNote}, nil
 }

@@ -22,7 +22,8 @@ var (
 		"url", "originalUrl", "path", "hostname", "ip")
 	jsSourceCalls = set("get", "header", "param")
 	pySourceAttrs = set("args", "form", "values", "json", "data", "headers", "cookies", "view_args", "files",
-		"get_json", "get_data", "query_params", "path_params", "body", "stream", "url", "path", "full_path")
+		"get_json", "get_data", "query_params", "path_params", "body", "stream", "url", "path", "full_path",
+		"GET", "POST", "COOKIES", "META", "FILES") // the last: Django
 	// sanitizers are functions whose result carries no injectable text.
 	sanitizers = set("parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isInteger", "escape", "escapeId",
 		"escapeLiteral", "escapeIdentifier", "quote", "int", "float", "bool", "len", "abs", "round", "UUID",
