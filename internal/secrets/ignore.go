@@ -65,6 +65,22 @@ func (l ignoreList) filter(hits []hit) []hit {
 	return out
 }
 
+// filterSpec drops the spec hits that l silences ("file:ESC-SECRET-SPEC-001:line")
+// or that carry a "gitleaks:allow" comment on their line.
+func (l ignoreList) filterSpec(hits []specHit) []specHit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		if l[fmt.Sprintf("%s:%s:%d", h.file, SpecRuleID, h.line)] || strings.Contains(h.lineText, allowSignature) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// allowSignature is gitleaks' inline marker for an accepted value.
+const allowSignature = "gitleaks:allow"
+
 // matchGlob reports whether the slash-separated relative path rel matches
 // glob. A glob without a slash matches any single path element ("testdata",
 // "*.pem"); one with a slash is matched from the root, element by element,

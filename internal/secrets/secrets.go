@@ -177,7 +177,8 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 	tree := ignore.filter(r.hits)
 	history = ignore.filter(history)
 	findings := r.findings(tree, history)
-	findings = append(findings, specFindings(specHits, tree)...)
+	// Values gitleaks found, reported or silenced, are not reported again.
+	findings = append(findings, specFindings(ignore.filterSpec(specHits), r.hits)...)
 	sortFindings(findings)
 
 	out := &escarp.Run{

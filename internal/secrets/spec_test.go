@@ -195,6 +195,33 @@ func TestSpecExamples(t *testing.T) {
 	}
 }
 
+func TestSpecSilenced(t *testing.T) {
+	s := fakeSecrets()
+	dir := t.TempDir()
+	spec := "components:\n" +
+		"  schemas:\n" +
+		"    A:\n" +
+		"      properties:\n" +
+		"        apiKey: {type: string, example: " + s["API_KEY"] + "}\n" +
+		"        token: {type: string, example: " + s["API_KEY"][1:] + "} # gitleaks:allow\n" +
+		"        secret: {type: string, example: " + s["API_KEY"][2:] + "}\n"
+	if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitleaksignore"), []byte("api.yaml:"+SpecRuleID+":7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Scan(t.Context(), dir, Options{Specs: []string{"api.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []result{{Rule: SpecRuleID, File: "api.yaml", Line: 5, Column: 41}}
+	if diff := cmp.Diff(want, results(run)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	assertNoSecret(t, run, s)
+}
+
 // FuzzSpecExamples checks that the spec scanner never panics and that every
 // value it reports is non-empty and sits on the line it names.
 func FuzzSpecExamples(f *testing.F) {
