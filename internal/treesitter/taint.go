@@ -405,7 +405,7 @@ func (a *analyzer) taintDepth(s *scope, n *node, depth int) chain {
 	}
 	src := a.f.src
 	rec := func(c *node) chain { return a.taintDepth(s, c, depth+1) }
-	any := func(cs []*node) chain {
+	anyOf := func(cs []*node) chain {
 		for _, c := range cs {
 			if ch := rec(c); ch != nil {
 				return ch
@@ -463,31 +463,31 @@ func (a *analyzer) taintDepth(s *scope, n *node, depth int) chain {
 		if args != nil && args.kind == "template_string" {
 			return nil // sql`...${x}`: a tag builds a parameterized query
 		}
-		return any(args.namedChildren())
+		return anyOf(args.namedChildren())
 	case "binary_expression":
 		switch n.child("operator").text(src) {
 		case "+", "||", "??", "&&":
-			return any([]*node{n.child("left"), n.child("right")})
+			return anyOf([]*node{n.child("left"), n.child("right")})
 		}
 		return nil
 	case "binary_operator":
 		switch n.child("operator").text(src) {
 		case "+", "%":
-			return any([]*node{n.child("left"), n.child("right")})
+			return anyOf([]*node{n.child("left"), n.child("right")})
 		}
 		return nil
 	case "boolean_operator":
-		return any([]*node{n.child("left"), n.child("right")})
+		return anyOf([]*node{n.child("left"), n.child("right")})
 	case "ternary_expression":
-		return any([]*node{n.child("consequence"), n.child("alternative")})
+		return anyOf([]*node{n.child("consequence"), n.child("alternative")})
 	case "conditional_expression":
 		nc := n.namedChildren()
 		if len(nc) == 3 {
-			return any([]*node{nc[0], nc[2]})
+			return anyOf([]*node{nc[0], nc[2]})
 		}
 		return nil
 	case "template_string":
-		return any(n.childrenOf(""))
+		return anyOf(n.childrenOf(""))
 	case "template_substitution", "interpolation", "spread_element", "list_splat", "dictionary_splat", "keyword_argument", "pair", "format_expression":
 		if v := n.child("value"); v != nil && (n.kind == "pair" || n.kind == "keyword_argument") {
 			return rec(v)
@@ -495,11 +495,11 @@ func (a *analyzer) taintDepth(s *scope, n *node, depth int) chain {
 		if e := n.child("expression"); e != nil {
 			return rec(e)
 		}
-		return any(n.namedChildren())
+		return anyOf(n.namedChildren())
 	case "string", "concatenated_string":
-		return any(n.namedChildren())
+		return anyOf(n.namedChildren())
 	case "array", "list", "tuple", "set", "object", "dictionary", "expression_list", "arguments", "argument_list":
-		return any(n.namedChildren())
+		return anyOf(n.namedChildren())
 	}
 	return nil
 }
