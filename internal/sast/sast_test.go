@@ -314,7 +314,60 @@ func cmdClosure(w http.ResponseWriter, r *http.Request) {
 	f()
 }
 
-func main() {}
+func checkHost(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host != "api.example.com" {
+		return fmt.Errorf("host not allowed")
+	}
+	return nil
+}
+
+func ssrfValidator(w http.ResponseWriter, r *http.Request) {
+	var in struct{ URL string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		return
+	}
+	if err := checkHost(in.URL); err != nil {
+		return
+	}
+	http.Get(in.URL)
+}
+
+func ssrfSchemeOnly(w http.ResponseWriter, r *http.Request) {
+	u, err := url.Parse(r.FormValue("u"))
+	if err != nil || u.Scheme != "https" {
+		return
+	}
+	http.Get(u.String()) // want ESC-SAST-SSRF-001
+}
+
+func allowed(s string) bool { return s == "a" || s == "b" }
+
+func cmdFieldPredicate(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Arg string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		return
+	}
+	if !allowed(in.Arg) {
+		return
+	}
+	exec.Command("echo", in.Arg)
+}
+
+// proxy forwards a request this program builds: its URL is no request data.
+func proxy(base string) {
+	req, err := http.NewRequest(http.MethodGet, base+"/x", nil)
+	if err != nil {
+		return
+	}
+	send(req)
+}
+
+func send(req *http.Request) {
+	os.ReadFile(req.URL.Path)
+}
+
+func main() { proxy("http://127.0.0.1") }
 `,
 }
 

@@ -35,6 +35,7 @@ type engine struct {
 	fieldSt   map[*types.Var][]*ssa.Store // stores to a struct field, program-wide
 	fieldOwn  map[*types.Var]string       // "Filter.Sort" for flow messages
 	closures  map[*ssa.Function][]*ssa.MakeClosure
+	served    map[ssa.Value]bool // serverRequest's answers
 	namedImpl []types.Type // module types, for interface resolution
 }
 
@@ -74,7 +75,7 @@ type search struct {
 
 type visitKey struct {
 	v     ssa.Value
-	ptr   bool
+	mode  uint8 // 0: the value, 1: what it points to, 2: its referrers
 	field *types.Var
 }
 
@@ -121,6 +122,7 @@ func newEngine(l *loaded, src *sources) *engine {
 		fieldSt:  map[*types.Var][]*ssa.Store{},
 		fieldOwn: map[*types.Var]string{},
 		closures: map[*ssa.Function][]*ssa.MakeClosure{},
+		served:   map[ssa.Value]bool{},
 	}
 	for _, p := range l.pkgs {
 		for _, f := range p.Syntax {
@@ -145,6 +147,10 @@ func newEngine(l *loaded, src *sources) *engine {
 			}
 		}
 	}
+	modPkgs := map[*types.Package]bool{}
+	for _, p := range l.pkgs {
+		modPkgs[p.Types] = true
+	}
 	for _, fn := range e.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -153,7 +159,10 @@ func newEngine(l *loaded, src *sources) *engine {
 					e.returns[fn] = append(e.returns[fn], in)
 				case *ssa.Store:
 					if fa, ok := in.Addr.(*ssa.FieldAddr); ok {
-						if fv := fieldOf(fa.X.Type(), fa.Field, true); fv != nil {
+						// Only the module's own struct types: connecting every
+						// url.URL.Path store to every read would tie unrelated
+						// requests together.
+						if fv := fieldOf(fa.X.Type(), fa.Field, true); fv != nil && fv.Pkg() != nil && modPkgs[fv.Pkg()] {
 							e.fieldSt[fv] = append(e.fieldSt[fv], in)
 							if _, ok := e.fieldOwn[fv]; !ok {
 								e.fieldOwn[fv] = ownerName(fa.X.Type()) + fv.Name()
@@ -421,7 +430,7 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 	if !taintable(v.Type()) {
 		return false
 	}
-	k := visitKey{v, false, field}
+	k := visitKey{v, 0, field}
 	if s.visited[k] {
 		return false
 	}
@@ -462,7 +471,10 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 	case *ssa.Field:
 		fv := fieldOf(x.X.Type(), x.Field, false)
 		if fv != nil && isRequestField(x.X.Type(), fv) {
-			return s.source(x.Pos(), v)
+			if s.e.serverRequest(x.X, 0) {
+				return s.source(x.Pos(), v)
+			}
+			return false
 		}
 		return s.fromField(fv, anchor, d) || s.walk(x.X, anchor, fv, d)
 	case *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Alloc, *ssa.Global:
@@ -505,7 +517,7 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 	if p == nil || depth > maxDepth || s.steps > maxSteps {
 		return false
 	}
-	k := visitKey{p, true, field}
+	k := visitKey{p, 1, field}
 	if s.visited[k] {
 		return false
 	}
@@ -516,7 +528,10 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 	case *ssa.FieldAddr:
 		fv := fieldOf(x.X.Type(), x.Field, true)
 		if fv != nil && isRequestField(x.X.Type(), fv) {
-			return s.source(x.Pos(), p)
+			if s.e.serverRequest(x.X, 0) {
+				return s.source(x.Pos(), p)
+			}
+			return false
 		}
 		if s.fromField(fv, anchor, d) {
 			return true
@@ -548,9 +563,15 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 // handed to (decoders, binders).
 func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, d int) bool {
 	refs := p.Referrers()
-	if refs == nil {
+	if refs == nil || d > maxDepth || s.steps > maxSteps {
 		return false
 	}
+	k := visitKey{p, 2, field}
+	if s.visited[k] {
+		return false
+	}
+	s.visited[k] = true
+	s.steps++
 	for _, r := range *refs {
 		switch in := r.(type) {
 		case *ssa.Store:
@@ -728,6 +749,9 @@ func (s *search) fromClosure(fv *ssa.FreeVar, field *types.Var, d int) bool {
 func (s *search) fromCall(call *ssa.Call, c *ssa.CallCommon, idx int, anchor *ssa.BasicBlock, field *types.Var, d int) bool {
 	key := calleeKey(c)
 	if sourceCalls[key] {
+		if strings.HasPrefix(key, "(*net/http.Request).") && !s.e.serverRequest(c.Args[0], 0) {
+			return false // a request this program sends, not one it serves
+		}
 		return s.source(call.Pos(), call)
 	}
 	if sanitizers[key] {
@@ -798,6 +822,103 @@ func taintable(t types.Type) bool {
 		return false
 	}
 	return true
+}
+
+// serverRequest reports whether the *http.Request v can be a request the
+// program serves rather than one it builds to send: it is not made by
+// http.NewRequest (or a function returning one) and, when it is a
+// parameter, some call site passes a served request or none does (a handler
+// called by the framework). RoundTrip and CheckRedirect-shaped functions
+// get client requests.
+func (e *engine) serverRequest(v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	if r, ok := e.served[v]; ok {
+		return r
+	}
+	e.served[v] = true // provisional, for cycles
+	r := e.servedUncached(v, depth)
+	e.served[v] = r
+	return r
+}
+
+func (e *engine) servedUncached(v ssa.Value, depth int) bool {
+	switch x := v.(type) {
+	case *ssa.Parameter:
+		fn := x.Parent()
+		callers := e.callers[fn]
+		if len(callers) == 0 {
+			return !clientSide(fn)
+		}
+		i := paramIndex(x)
+		for _, call := range callers {
+			c := call.Common()
+			j := i
+			if c.IsInvoke() {
+				j--
+			}
+			var arg ssa.Value
+			switch {
+			case c.IsInvoke() && j < 0:
+				arg = c.Value
+			case j >= 0 && j < len(c.Args):
+				arg = c.Args[j]
+			}
+			if arg == nil || e.serverRequest(arg, depth+1) {
+				return true
+			}
+		}
+		return false
+	case *ssa.Extract:
+		return e.serverRequest(x.Tuple, depth+1)
+	case *ssa.Call:
+		switch calleeKey(x.Common()) {
+		case "net/http.NewRequest", "net/http.NewRequestWithContext", "net/http/httptest.NewRequest",
+			"net/http/httptest.NewRequestWithContext", "net/http.ReadRequest":
+			return false
+		case "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
+			return e.serverRequest(x.Common().Args[0], depth+1)
+		}
+		if callees := e.callees[x]; len(callees) > 0 {
+			for _, callee := range callees {
+				for _, ret := range e.returns[callee] {
+					for _, rv := range ret.Results {
+						if types.Identical(rv.Type(), x.Type()) && e.serverRequest(rv, depth+1) {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+		return true
+	case *ssa.Phi:
+		for _, edge := range x.Edges {
+			if e.serverRequest(edge, depth+1) {
+				return true
+			}
+		}
+		return false
+	case *ssa.Alloc:
+		return false // &http.Request{...} built here
+	}
+	return true
+}
+
+// clientSide reports whether fn receives requests the program sends: an
+// http.RoundTripper or a CheckRedirect function.
+func clientSide(fn *ssa.Function) bool {
+	if fn.Name() == "RoundTrip" {
+		return true
+	}
+	params := fn.Signature.Params()
+	for i := 0; i < params.Len(); i++ {
+		if types.TypeString(params.At(i).Type(), nil) == "[]*net/http.Request" {
+			return true
+		}
+	}
+	return false
 }
 
 func isRequestField(structType types.Type, fv *types.Var) bool {
