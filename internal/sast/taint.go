@@ -36,7 +36,7 @@ type engine struct {
 	fieldOwn  map[*types.Var]string       // "Filter.Sort" for flow messages
 	closures  map[*ssa.Function][]*ssa.MakeClosure
 	served    map[ssa.Value]bool // serverRequest's answers
-	namedImpl []types.Type // module types, for interface resolution
+	namedImpl []types.Type       // module types, for interface resolution
 }
 
 // ownFinding is a taint finding with the lines of the function holding its
