@@ -1,9 +1,11 @@
 package sca
 
 import (
-	"github.com/escarp/escarp"
+	"regexp"
 	"strings"
 
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/redact"
 	"github.com/package-url/packageurl-go"
 )
 
@@ -192,4 +194,14 @@ func purl(p escarp.Package) string {
 		typ = "swift"
 	}
 	return packageurl.NewPackageURL(typ, ns, name, version, nil, "").ToString()
+}
+
+// urlCredentials matches the password of a URL's userinfo
+// ("git+https://user:token@host/...", a private registry in a lockfile).
+var urlCredentials = regexp.MustCompile(`(://[^/\s:@]*:)[^@\s/]+@`)
+
+// redactSnippet masks credentials in a lockfile line before it is reported.
+func redactSnippet(s string) string {
+	s = urlCredentials.ReplaceAllString(s, "${1}"+redact.Mask+"@")
+	return redact.String(s)
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/escarp/escarp"
 )
@@ -80,6 +81,8 @@ func prepareOfflineDB(ctx context.Context, src, cacheRoot string) (*offlineDB, e
 	}
 	dir := filepath.Join(cacheRoot, key)
 	if db, ok := loadPrepared(dir); ok {
+		now := time.Now()
+		_ = os.Chtimes(filepath.Join(dir, "escarp.json"), now, now)
 		return db, nil
 	}
 	if err := os.MkdirAll(cacheRoot, 0o750); err != nil {
@@ -102,7 +105,38 @@ func prepareOfflineDB(ctx context.Context, src, cacheRoot string) (*offlineDB, e
 		return nil, fmt.Errorf("store OSV cache entry: %w", err)
 	}
 	db.Dir = dir
+	pruneCache(cacheRoot, dir)
 	return db, nil
+}
+
+// pruneCache removes prepared databases not used for a month and builds
+// abandoned for a day, keeping keep.
+func pruneCache(root, keep string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, e := range entries {
+		p := filepath.Join(root, e.Name())
+		if !e.IsDir() || p == keep {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		marker := filepath.Join(p, "escarp.json")
+		if mi, err := os.Stat(marker); err == nil {
+			info = mi
+		} else if !strings.HasPrefix(e.Name(), "build-") {
+			continue // not ours
+		}
+		age := now.Sub(info.ModTime())
+		if strings.HasPrefix(e.Name(), "build-") && age > 24*time.Hour || age > 30*24*time.Hour {
+			_ = os.RemoveAll(p)
+		}
+	}
 }
 
 // listOSVDir returns the slash-separated relative paths of every .json file

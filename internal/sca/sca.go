@@ -120,7 +120,25 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 	}
 	actions := scannerActions(abs, opt, dbDir)
 
-	vr, logged, err := doScan(actions)
+	type outcome struct {
+		vr     models.VulnerabilityResults
+		logged []string
+		err    error
+	}
+	// osv-scanner takes no context: on cancellation Scan returns at once
+	// and the library's scan finishes in the background.
+	done := make(chan outcome, 1)
+	go func() {
+		vr, logged, err := doScan(actions)
+		done <- outcome{vr, logged, err}
+	}()
+	var out outcome
+	select {
+	case out = <-done:
+	case <-ctx.Done():
+		return nil, &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: ctx.Err()}
+	}
+	vr, logged, err := out.vr, out.logged, out.err
 	switch {
 	case errors.Is(err, osvscanner.ErrNoPackagesFound):
 		run.Notes = append(run.Notes, "no lockfile or manifest with packages found")
@@ -419,7 +437,7 @@ func (c *converter) finding(s *source, pv models.PackageVulns, g models.GroupInf
 		Confidence:  escarp.ConfidenceHigh,
 		CWE:         cwes,
 		Message:     msg,
-		Location:    escarp.Location{File: s.rel, Line: line, Snippet: snippet},
+		Location:    escarp.Location{File: s.rel, Line: line, Snippet: redactSnippet(snippet)},
 		Remediation: remediation,
 		References:  refs,
 		Package:     pkg,

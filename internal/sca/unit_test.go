@@ -2,12 +2,15 @@ package sca
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/redact"
 	"github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -124,5 +127,54 @@ func TestScanExclude(t *testing.T) {
 				t.Errorf("lockfiles %d, want %d", res.Run.Stats["lockfiles"], want)
 			}
 		})
+	}
+}
+
+func TestRedactSnippet(t *testing.T) {
+	for in, want := range map[string]string{
+		"git+https://deploy:s3cr3tT0ken@git.example.com/lib.git#egg=lib": "git+https://deploy:" + redact.Mask + "@git.example.com/lib.git#egg=lib",
+		`"resolved": "https://registry.npmjs.org/ws/-/ws-6.2.2.tgz",`:    `"resolved": "https://registry.npmjs.org/ws/-/ws-6.2.2.tgz",`,
+		"requests==2.25.1": "requests==2.25.1",
+	} {
+		if got := redactSnippet(in); got != want {
+			t.Errorf("redactSnippet(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestScanCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Scan(ctx, filepath.Join("testdata", "lockfiles"), Options{OfflineDB: filepath.Join("testdata", "osvdb"), Offline: true, CacheDir: t.TempDir()})
+	if escarp.KindOf(err) != escarp.Unavailable {
+		t.Errorf("err = %v, want Unavailable", err)
+	}
+}
+
+func TestPruneCache(t *testing.T) {
+	cache := t.TempDir()
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	for _, d := range []string{"stale", "fresh", "build-abandoned", "someone-elses"} {
+		if err := os.MkdirAll(filepath.Join(cache, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{"stale", "fresh"} {
+		if err := os.WriteFile(filepath.Join(cache, d, "escarp.json"), []byte(`{}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{filepath.Join("stale", "escarp.json"), "build-abandoned", "someone-elses"} {
+		if err := os.Chtimes(filepath.Join(cache, p), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Scan(context.Background(), filepath.Join("testdata", "lockfiles", "ruby"), Options{OfflineDB: filepath.Join("testdata", "osvdb"), Offline: true, CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range map[string]bool{"stale": false, "build-abandoned": false, "fresh": true, "someone-elses": true} {
+		if _, err := os.Stat(filepath.Join(cache, d)); (err == nil) != want {
+			t.Errorf("%s kept = %v, want %v", d, err == nil, want)
+		}
 	}
 }
