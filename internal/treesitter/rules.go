@@ -35,7 +35,7 @@ var rules = []escarp.RuleInfo{
 			"// pg: $1 placeholders\nconst { rows } = await pool.query('SELECT * FROM users WHERE id = $1', [req.params.id]);\n" +
 			"// knex\nawait knex.raw('SELECT * FROM users WHERE name = ?', [req.query.name]);\n```\n\n" +
 			"Identifiers (column or table names) cannot be parameters: check them against a fixed allow-list.",
-		Severity: escarp.SeverityHigh, OWASP: "API8:2023", CWE: []string{"CWE-89"},
+		Severity: escarp.SeverityCritical, OWASP: "API8:2023", CWE: []string{"CWE-89"},
 		Tags: []string{"security", "javascript", "typescript", "injection"},
 	},
 	{
@@ -64,7 +64,7 @@ var rules = []escarp.RuleInfo{
 			"```python\n# DB-API (sqlite3: ?, psycopg: %s)\ncursor.execute(\"SELECT * FROM users WHERE id = ?\", (user_id,))\n\n" +
 			"# SQLAlchemy\nfrom sqlalchemy import text\nsession.execute(text(\"SELECT * FROM users WHERE id = :id\"), {\"id\": user_id})\n```\n\n" +
 			"Identifiers (column or table names) cannot be parameters: check them against a fixed allow-list.",
-		Severity: escarp.SeverityHigh, OWASP: "API8:2023", CWE: []string{"CWE-89"},
+		Severity: escarp.SeverityCritical, OWASP: "API8:2023", CWE: []string{"CWE-89"},
 		Tags: []string{"security", "python", "injection"},
 	},
 	{
