@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -138,8 +140,40 @@ func (e *engine) finding(rule *taintRule, sink ssa.Instruction, steps []step) es
 		Hash:        snippetHash(sinkLoc.Snippet),
 		Properties:  map[string]string{"source": src},
 	}
+	if ok, why := nosec(sinkLoc.Snippet, rule); ok {
+		f.Suppressed = &escarp.Suppression{Kind: "inline", Reason: why}
+	}
 	f.SetFingerprint()
 	return f
+}
+
+// nosecRE matches a gosec-style suppression comment: "#nosec", optionally
+// followed by rule ids, optionally followed by "-- reason".
+var nosecRE = regexp.MustCompile(`#nosec\b([^-]*)(?:--\s*(.*))?`)
+
+// nosec reports whether the sink line carries a #nosec comment that covers
+// rule: one without ids, or naming the rule or one of the gosec rules
+// reporting the same flaw. It returns the justification.
+func nosec(line string, rule *taintRule) (bool, string) {
+	i := strings.Index(line, "//")
+	if i < 0 {
+		return false, ""
+	}
+	m := nosecRE.FindStringSubmatch(line[i:])
+	if m == nil {
+		return false, ""
+	}
+	why := strings.TrimSpace(m[2])
+	ids := strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	if len(ids) == 0 {
+		return true, why
+	}
+	for _, id := range ids {
+		if id == rule.info.ID || slices.Contains(rule.gosec, id) {
+			return true, why
+		}
+	}
+	return false, ""
 }
 
 func capitalize(s string) string {
@@ -164,8 +198,8 @@ var gosecClass = func() map[string]*taintRule {
 // a gosec finding of the same class as an escarp finding, in the same file
 // and in the function holding escarp's sink (gosec reports SQL built by
 // concatenation where it is built, its taint rules at the call), is folded
-// into escarp's finding as Properties["also"]. Suppressed gosec findings
-// stay apart.
+// into escarp's finding as Properties["also"]. A suppressed gosec finding
+// stays apart unless escarp's is suppressed too.
 func merge(own []ownFinding, gos []escarp.Finding) []escarp.Finding {
 	out := make([]escarp.Finding, 0, len(own)+len(gos))
 	for _, o := range own {
@@ -173,8 +207,9 @@ func merge(own []ownFinding, gos []escarp.Finding) []escarp.Finding {
 	}
 	also := map[int][]string{}
 	for _, g := range gos {
-		if r, ok := gosecClass[g.RuleID]; ok && g.Suppressed == nil {
-			if i := owner(own, r.info.ID, g.Location); i >= 0 {
+		if r, ok := gosecClass[g.RuleID]; ok {
+			// A suppressed gosec finding folds only into a suppressed one.
+			if i := owner(own, r.info.ID, g.Location); i >= 0 && (g.Suppressed == nil || own[i].Suppressed != nil) {
 				also[i] = append(also[i], g.RuleID)
 				continue
 			}

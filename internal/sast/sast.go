@@ -10,9 +10,11 @@
 // finding is kept: escarp's, which carries the flow, with
 // Properties["also"] naming the gosec rules.
 //
-// Inline suppressions (#nosec) are honoured: gosec's suppressed issues are
-// kept as findings with [escarp.Suppression] Kind "inline", so reports can
-// show them and gates ignore them.
+// Inline suppressions are honoured: gosec's #nosec issues, and escarp's
+// taint findings whose sink line carries "#nosec" (bare, or naming the
+// ESC-SAST rule or a gosec rule of the same flaw, such as G701), are kept
+// as findings with an [escarp.Suppression] of Kind "inline" and the
+// justification after "--", so reports can show them and gates ignore them.
 package sast
 
 import (
@@ -73,6 +75,9 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 	mods, hasGo, err := findModules(ctx, abs, opt.Exclude)
 	if err != nil {
 		return nil, err
+	}
+	if len(mods) == 0 && hasGo && enclosingModule(abs) != "" {
+		mods = []string{abs} // a directory inside a module: scan its packages
 	}
 	if len(mods) == 0 {
 		if hasGo {
@@ -181,6 +186,18 @@ func findModules(ctx context.Context, root string, exclude []string) (mods []str
 	}
 	sort.Strings(mods)
 	return mods, hasGo, nil
+}
+
+// enclosingModule returns the directory of the go.mod above dir, or "".
+func enclosingModule(dir string) string {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 // excluded reports whether the slash path rel, or a directory above it,

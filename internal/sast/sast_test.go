@@ -367,6 +367,10 @@ func send(req *http.Request) {
 	os.ReadFile(req.URL.Path)
 }
 
+func pathVetted(w http.ResponseWriter, r *http.Request) {
+	os.Remove("/tmp/" + r.FormValue("f")) // want ESC-SAST-PATH-001 suppressed #nosec G703 -- vetted by the caller
+}
+
 func main() { proxy("http://127.0.0.1") }
 `,
 }
@@ -402,8 +406,16 @@ func TestSourcesSinksSanitizers(t *testing.T) {
 		}
 	}
 	for _, f := range run.Findings {
-		if strings.HasPrefix(f.RuleID, "ESC-") {
-			got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+		if !strings.HasPrefix(f.RuleID, "ESC-") {
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+		wantSup := strings.Contains(f.Location.Snippet, "suppressed #nosec")
+		if wantSup != (f.Suppressed != nil) {
+			t.Errorf("%s line %d: suppressed %+v, want %v", f.RuleID, f.Location.Line, f.Suppressed, wantSup)
+		}
+		if wantSup && (f.Suppressed.Kind != "inline" || f.Suppressed.Reason != "vetted by the caller" || f.Properties["also"] != "gosec:G703") {
+			t.Errorf("%s line %d: suppression %+v, also %q", f.RuleID, f.Location.Line, f.Suppressed, f.Properties["also"])
 		}
 	}
 	sort.Strings(want)
@@ -565,5 +577,19 @@ func TestTestsAndTags(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%+v: files (-want +got):\n%s", tc.opt, diff)
 		}
+	}
+}
+
+// TestScanInsideModule: a directory inside a module is scanned with the
+// module's go.mod; files are relative to the directory given.
+func TestScanInsideModule(t *testing.T) {
+	run := scan(t, filepath.Join("testdata", "vulnapi", "internal", "shell"))
+	var got []string
+	for _, f := range run.Findings {
+		got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+	}
+	want := []string{"gosec:G204 shell.go:12", "gosec:G204 shell.go:21"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
