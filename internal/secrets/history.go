@@ -11,7 +11,6 @@ import (
 
 	"github.com/fatih/semgroup"
 	"github.com/zricethezav/gitleaks/v8/cmd/scm"
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/sources"
 )
 
@@ -89,7 +88,7 @@ func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
 		Remote: &sources.RemoteInfo{Platform: scm.NoPlatform},
 		Sema:   sema,
 	}
-	det := detect.NewDetectorContext(hctx, r.cfg)
+	det := newDetector(hctx, r.cfg)
 	var (
 		mu    sync.Mutex
 		hits  []hit
@@ -106,7 +105,7 @@ func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
 		if fr.FilePath == "" || r.skippedPath(fr.FilePath) {
 			return nil
 		}
-		found := det.DetectContext(hctx, detect.Fragment(fr))
+		found := det.detect(hctx, fr)
 		mu.Lock()
 		defer mu.Unlock()
 		bytes += int64(len(fr.Raw))

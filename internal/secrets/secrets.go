@@ -37,8 +37,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/report"
+	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
@@ -224,7 +224,7 @@ func (r *run) skippedPath(rel string) bool {
 
 // scanTree runs gitleaks over every file under root.
 func (r *run) scanTree(ctx context.Context) error {
-	det := detect.NewDetectorContext(ctx, r.cfg)
+	det := newDetector(ctx, r.cfg)
 	paths := make(chan string)
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -302,7 +302,7 @@ func (r *run) scanTree(ctx context.Context) error {
 }
 
 // scanFile runs gitleaks over one working-tree file.
-func (r *run) scanFile(ctx context.Context, det *detect.Detector, rel string, buf *bytes.Buffer) {
+func (r *run) scanFile(ctx context.Context, det *detector, rel string, buf *bytes.Buffer) {
 	f, err := os.Open(filepath.Join(r.root, filepath.FromSlash(rel)))
 	if err != nil {
 		r.note("%s: skipped: %v", rel, err)
@@ -325,7 +325,7 @@ func (r *run) scanFile(ctx context.Context, det *detect.Detector, rel string, bu
 		r.count("files", 1)
 		r.count("bytes", int64(len(data)))
 	}
-	fs := det.DetectContext(ctx, detect.Fragment{Raw: raw, FilePath: rel, StartLine: 1})
+	fs := det.detect(ctx, sources.Fragment{Raw: raw, FilePath: rel, StartLine: 1})
 	hits := make([]hit, 0, len(fs))
 	for _, f := range fs {
 		hits = append(hits, r.toHit(f, rel, ""))
@@ -386,8 +386,12 @@ func (r *run) toHit(f report.Finding, file, commit string) hit {
 	// newline that precedes the line, which is text's first byte when lead is 1.
 	mOff := f.StartColumn - 1
 	if mOff < lead || mOff > len(text) || !strings.HasPrefix(text[mOff:], f.Match) {
-		mOff = strings.Index(text[lead:], f.Match)
-		if mOff >= 0 {
+		// When the match is on the last line of a fragment that does not end
+		// in a newline, gitleaks' Line is the whole fragment and its column
+		// counts from the last newline: the match is then the last one.
+		if strings.Count(text[lead:], "\n") > f.EndLine-f.StartLine {
+			mOff = strings.LastIndex(text, f.Match)
+		} else if mOff = strings.Index(text[lead:], f.Match); mOff >= 0 {
 			mOff += lead
 		}
 	}
@@ -397,11 +401,6 @@ func (r *run) toHit(f report.Finding, file, commit string) hit {
 			sOff = mOff + i
 		}
 	}
-	if sOff < 0 {
-		if i := strings.Index(text[lead:], f.Secret); i >= 0 {
-			sOff = lead + i
-		}
-	}
 	if sOff < 0 { // decoded or otherwise displaced: keep gitleaks' position
 		h.line = f.StartLine
 		h.col = max(1, f.StartColumn-lead)
@@ -409,9 +408,9 @@ func (r *run) toHit(f report.Finding, file, commit string) hit {
 		h.endLine, h.endCol = h.line, h.col+utf8.RuneCountInString(firstLine(h.secret))
 		return h
 	}
-	before := text[lead:sOff]
-	h.line = f.StartLine + strings.Count(before, "\n")
-	lineStart := lead + strings.LastIndex(before, "\n") + 1
+	// The match starts on StartLine; the secret may start lines below.
+	h.line = f.StartLine + strings.Count(text[mOff:sOff], "\n")
+	lineStart := strings.LastIndex(text[:sOff], "\n") + 1
 	h.col = utf8.RuneCountInString(text[lineStart:sOff]) + 1
 	lineEnd := strings.IndexByte(text[sOff:], '\n')
 	if lineEnd < 0 {

@@ -474,6 +474,8 @@ func TestScanPositions(t *testing.T) {
 		"id_rsa": "# deploy key\n" + pem.String(),
 		// Non-ASCII before the secret: columns count characters.
 		"c.md": "héllo → " + s["GH_TOKEN"] + "\n",
+		// The last line, without a newline: gitleaks' Line is then the whole file.
+		"d.env": strings.Repeat("A=1\n", 40) + "SECRET=" + s["GH_TOKEN"],
 		// A key store: binary, found by its name.
 		"client.p12": "0\x82\x0a\x00\x02\x01\x03",
 	}
@@ -493,6 +495,7 @@ func TestScanPositions(t *testing.T) {
 		{Rule: "gitleaks:github-pat", File: "b.txt", Line: 3, Column: 53},
 		{Rule: "gitleaks:github-pat", File: "c.md", Line: 1, Column: 9},
 		{Rule: "gitleaks:pkcs12-file", File: "client.p12", Line: 1, Column: 1},
+		{Rule: "gitleaks:github-pat", File: "d.env", Line: 41, Column: 8},
 		{Rule: "gitleaks:private-key", File: "id_rsa", Line: 2, Column: 1},
 	}
 	if diff := cmp.Diff(want, results(run)); diff != "" {

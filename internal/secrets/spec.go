@@ -13,7 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/sources"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/escarp/escarp"
@@ -60,8 +60,8 @@ func (r *run) scanSpecs(ctx context.Context) ([]specHit, error) {
 				Pos: escarp.Position{File: spec}, Message: "cannot read the API description", Err: err}
 		}
 		if !inTree || r.skippedPath(rel) || int64(len(data)) > r.opt.MaxFileSize {
-			det := detect.NewDetectorContext(ctx, r.cfg)
-			for _, f := range det.DetectContext(ctx, detect.Fragment{Raw: string(data), FilePath: rel, StartLine: 1}) {
+			det := newDetector(ctx, r.cfg)
+			for _, f := range det.detect(ctx, sources.Fragment{Raw: string(data), FilePath: rel, StartLine: 1}) {
 				r.hits = append(r.hits, r.toHit(f, rel, ""))
 			}
 		}
