@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/pathglob"
 )
 
 // The engine names, as written in the engines list of the code section.
@@ -37,7 +38,7 @@ type Config struct {
 	// Engines chooses what runs among sast, sca and secrets (default all).
 	Engines []string `yaml:"engines,omitempty" json:"engines,omitempty"`
 	// Exclude are path globs, relative to Path, that no engine reads
-	// ("testdata/**", "*.min.js").
+	// ("testdata", "*.min.js", "internal/lab"); see internal/pathglob.
 	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 	// Tests includes Go test files in SAST.
 	Tests bool `yaml:"tests,omitempty" json:"tests,omitempty"`
@@ -67,10 +68,8 @@ func (c Config) Validate() error {
 			return invalid("code.fail_on: %v", err)
 		}
 	}
-	for _, g := range c.Exclude {
-		if _, err := filepath.Match(g, ""); err != nil {
-			return invalid("code.exclude: bad glob %q: %v", g, err)
-		}
+	if err := pathglob.Set(c.Exclude).Validate(); err != nil {
+		return invalid("code.exclude: %v", err)
 	}
 	return nil
 }

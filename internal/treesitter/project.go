@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/pathglob"
 )
 
 // maxFileSize bounds the files analysed: bigger ones are generated or
@@ -63,25 +64,6 @@ func langOf(name string) (lang, bool) {
 	return 0, false
 }
 
-// excluded reports whether rel matches one of the globs.
-func excluded(rel string, globs []string) bool {
-	for _, g := range globs {
-		g = strings.TrimPrefix(filepath.ToSlash(g), "./")
-		if d, ok := strings.CutSuffix(g, "/**"); ok && (rel == d || strings.HasPrefix(rel, d+"/")) {
-			return true
-		}
-		if ok, _ := path.Match(g, rel); ok {
-			return true
-		}
-		if !strings.Contains(g, "/") {
-			if ok, _ := path.Match(g, path.Base(rel)); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // load reads and parses every JavaScript, TypeScript and Python file under
 // root. A root that cannot be read is an input error; a file that cannot
 // be read or parsed is a note. With each set, every file is handed to it
@@ -118,12 +100,12 @@ func load(ctx context.Context, op, root string, exclude []string, each func(*fil
 				return nil
 			}
 			if d.IsDir() {
-				if name != root && (skipDirs[d.Name()] || excluded(rel, exclude)) {
+				if name != root && (skipDirs[d.Name()] || pathglob.Set(exclude).Match(rel)) {
 					return fs.SkipDir
 				}
 				return nil
 			}
-			if _, ok := langOf(d.Name()); ok && d.Type().IsRegular() && !excluded(rel, exclude) {
+			if _, ok := langOf(d.Name()); ok && d.Type().IsRegular() && !pathglob.Set(exclude).Match(rel) {
 				paths = append(paths, name)
 			}
 			return nil
