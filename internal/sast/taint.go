@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -71,13 +72,29 @@ type search struct {
 	steps   int
 	path    []step
 	found   []step // the flow, sink first, once a source is found
+	// stack holds the call sites whose callee the search entered through a
+	// return: reaching a parameter of that callee leads back to that call
+	// site only, not to every caller.
+	stack []ssa.CallInstruction
+}
+
+func (s *search) top() ssa.CallInstruction {
+	if len(s.stack) == 0 {
+		return nil
+	}
+	return s.stack[len(s.stack)-1]
 }
 
 type visitKey struct {
 	v     ssa.Value
 	mode  uint8 // 0: the value, 1: what it points to, 2: its referrers
 	field *types.Var
+	ctx   ssa.CallInstruction // the call site the search entered the function by, if any
 }
+
+// maxStack bounds the call sites remembered; deeper, parameters lead to
+// every caller.
+const maxStack = 8
 
 // runTaint runs escarp's taint rules over the loaded module.
 func runTaint(ctx context.Context, l *loaded, src *sources) (fs []ownFinding, notes []string) {
@@ -430,7 +447,7 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 	if !taintable(v.Type()) {
 		return false
 	}
-	k := visitKey{v, 0, field}
+	k := visitKey{v, 0, field, s.top()}
 	if s.visited[k] {
 		return false
 	}
@@ -476,7 +493,9 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 			}
 			return false
 		}
-		return s.fromField(fv, anchor, d) || s.walk(x.X, anchor, fv, d)
+		// The struct's own history first (it gives the path through the
+		// callers), then every store to the field in the module.
+		return s.walk(x.X, anchor, fv, d) || (!s.e.localOrigin(x.X, 0) && s.fromField(fv, anchor, d))
 	case *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Alloc, *ssa.Global:
 		return s.walkPtr(v, anchor, field, d)
 	case *ssa.Slice:
@@ -517,7 +536,7 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 	if p == nil || depth > maxDepth || s.steps > maxSteps {
 		return false
 	}
-	k := visitKey{p, 1, field}
+	k := visitKey{p, 1, field, s.top()}
 	if s.visited[k] {
 		return false
 	}
@@ -533,10 +552,7 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 			}
 			return false
 		}
-		if s.fromField(fv, anchor, d) {
-			return true
-		}
-		return s.walkPtr(x.X, anchor, fv, d)
+		return s.walkPtr(x.X, anchor, fv, d) || (!s.e.localOrigin(x.X, 0) && s.fromField(fv, anchor, d))
 	case *ssa.IndexAddr:
 		if _, ok := x.X.Type().Underlying().(*types.Pointer); ok {
 			return s.walkPtr(x.X, anchor, nil, d)
@@ -559,6 +575,57 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 	return s.walk(p, anchor, field, d)
 }
 
+// localOrigin reports whether every origin of the struct (or pointer to a
+// struct) v is a variable or composite literal of the module whose stores
+// the search sees: then the program-wide field index, which mixes the
+// stores of unrelated values, is not needed.
+func (e *engine) localOrigin(v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Alloc:
+		return true
+	case *ssa.UnOp:
+		return x.Op == token.MUL && e.localOrigin(x.X, depth+1)
+	case *ssa.MakeInterface:
+		return e.localOrigin(x.X, depth+1)
+	case *ssa.ChangeType:
+		return e.localOrigin(x.X, depth+1)
+	case *ssa.Phi:
+		for _, edge := range x.Edges {
+			if !e.localOrigin(edge, depth+1) {
+				return false
+			}
+		}
+		return len(x.Edges) > 0
+	case *ssa.Parameter:
+		callers := e.callers[x.Parent()]
+		i := paramIndex(x)
+		for _, call := range callers {
+			c := call.Common()
+			if c.IsInvoke() {
+				return false
+			}
+			if i < 0 || i >= len(c.Args) || !e.localOrigin(c.Args[i], depth+1) {
+				return false
+			}
+		}
+		return len(callers) > 0
+	case *ssa.Call:
+		callees := e.callees[x]
+		for _, callee := range callees {
+			for _, ret := range e.returns[callee] {
+				if len(ret.Results) != 1 || !e.localOrigin(ret.Results[0], depth+1) {
+					return false
+				}
+			}
+		}
+		return len(callees) > 0
+	}
+	return false
+}
+
 // fromReferrers looks at what is stored at address p and at the calls p is
 // handed to (decoders, binders).
 func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, d int) bool {
@@ -566,7 +633,7 @@ func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types
 	if refs == nil || d > maxDepth || s.steps > maxSteps {
 		return false
 	}
-	k := visitKey{p, 2, field}
+	k := visitKey{p, 2, field, s.top()}
 	if s.visited[k] {
 		return false
 	}
@@ -575,18 +642,23 @@ func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types
 	for _, r := range *refs {
 		switch in := r.(type) {
 		case *ssa.Store:
-			if in.Addr == p && s.with(in.Pos(), "", func() bool { return s.walk(in.Val, in.Block(), nil, d) }) {
+			if in.Addr == p && s.walk(in.Val, in.Block(), field, d) {
 				return true
 			}
 		case *ssa.FieldAddr:
-			if field != nil {
-				continue // field stores are found through the field index
+			fv := fieldOf(in.X.Type(), in.Field, true)
+			if field != nil && fv != field {
+				continue // another field
 			}
-			if s.storesTo(in, d) {
+			msg := ""
+			if fv != nil {
+				msg = "stored in field " + ownerName(in.X.Type()) + fv.Name()
+			}
+			if s.storesTo(in, msg, d) {
 				return true
 			}
 		case *ssa.IndexAddr:
-			if s.storesTo(in, d) {
+			if s.storesTo(in, "", d) {
 				return true
 			}
 		case *ssa.MakeInterface, *ssa.ChangeType, *ssa.Convert, *ssa.Slice:
@@ -602,11 +674,12 @@ func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types
 	return false
 }
 
-// storesTo looks at the values stored at address a.
-func (s *search) storesTo(a ssa.Value, d int) bool {
+// storesTo looks at the values stored at address a; msg annotates the
+// store in the flow.
+func (s *search) storesTo(a ssa.Value, msg string, d int) bool {
 	for _, r := range *a.Referrers() {
 		if st, ok := r.(*ssa.Store); ok && st.Addr == a {
-			if s.walk(st.Val, st.Block(), nil, d+1) {
+			if s.with(st.Pos(), msg, func() bool { return s.walk(st.Val, st.Block(), nil, d+1) }) {
 				return true
 			}
 		}
@@ -643,7 +716,7 @@ func (s *search) filledBy(in ssa.CallInstruction, p ssa.Value, d int) bool {
 			if c.IsInvoke() {
 				j++
 			}
-			if j < len(callee.Params) && s.walkPtrInside(callee.Params[j], d) {
+			if j < len(callee.Params) && s.inCallee(in, func() bool { return s.walkPtrInside(callee.Params[j], d) }) {
 				return true
 			}
 		}
@@ -690,7 +763,16 @@ func (s *search) fromCallers(fn *ssa.Function, i int, anchor *ssa.BasicBlock, fi
 	if fn == nil || i < 0 {
 		return false
 	}
-	for _, call := range s.e.callers[fn] {
+	callers := s.e.callers[fn]
+	var popped ssa.CallInstruction
+	if top := s.top(); top != nil && slices.Contains(s.e.callees[top], fn) {
+		// Back to the call site the search came from.
+		callers = []ssa.CallInstruction{top}
+		popped = top
+		s.stack = s.stack[:len(s.stack)-1]
+		defer func() { s.stack = append(s.stack, popped) }()
+	}
+	for _, call := range callers {
 		c := call.Common()
 		j := i
 		if c.IsInvoke() {
@@ -786,12 +868,23 @@ func (s *search) fromCall(call *ssa.Call, c *ssa.CallCommon, idx int, anchor *ss
 				continue
 			}
 			msg := "returned from " + funcName(callee)
-			if s.with(ret.Pos(), msg, func() bool { return s.walk(rv, ret.Block(), field, d) }) {
+			if s.with(ret.Pos(), msg, func() bool { return s.inCallee(call, func() bool { return s.walk(rv, ret.Block(), field, d) }) }) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// inCallee runs f with call pushed on the call-site stack.
+func (s *search) inCallee(call ssa.CallInstruction, f func() bool) bool {
+	if len(s.stack) >= maxStack {
+		return f()
+	}
+	s.stack = append(s.stack, call)
+	ok := f()
+	s.stack = s.stack[:len(s.stack)-1]
+	return ok
 }
 
 // with records step (pos, msg) while f searches; the step stays on the
