@@ -90,9 +90,9 @@ func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
 	}
 	det := newDetector(hctx, r.cfg)
 	var (
-		mu    sync.Mutex
-		hits  []hit
-		bytes int64
+		mu      sync.Mutex
+		hits    []hit
+		scanned int64
 	)
 	err = src.Fragments(hctx, func(fr sources.Fragment, err error) error {
 		if err != nil {
@@ -108,7 +108,7 @@ func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
 		found := det.detect(hctx, fr)
 		mu.Lock()
 		defer mu.Unlock()
-		bytes += int64(len(fr.Raw))
+		scanned += int64(len(fr.Raw))
 		for _, f := range found {
 			hits = append(hits, r.toHit(f, fr.FilePath, fr.CommitSHA))
 		}
@@ -121,6 +121,6 @@ func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
 	if err != nil && hctx.Err() == nil {
 		r.note("git history scan incomplete: %v", err)
 	}
-	r.count("historyBytes", bytes)
+	r.count("historyBytes", scanned)
 	return hits, nil
 }
