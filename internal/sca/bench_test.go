@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/osv-scanner/v2/pkg/osvscanner"
 )
@@ -59,4 +60,41 @@ func BenchmarkOSVScannerAlone(b *testing.B) {
 			b.Fatalf("%d vulnerabilities", n)
 		}
 	}
+}
+
+// BenchmarkSCARatio alternates the two calls within each iteration, so that
+// both see the same load on a shared machine, and reports their mean times
+// and the ratio escarp/osv-scanner (the issue asks for at most 1.5).
+func BenchmarkSCARatio(b *testing.B) {
+	db := osvDir(b)
+	cache := b.TempDir()
+	opt := Options{OfflineDB: db, Offline: true, CacheDir: cache, NoReachability: true}
+	prepared, err := prepareOfflineDB(context.Background(), db, cache)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := filepath.Abs(filepath.Join("testdata", "lockfiles"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	actions := scannerActions(root, opt, prepared.Dir)
+	var escarpTime, osvTime time.Duration
+	n := 0
+	for b.Loop() {
+		start := time.Now()
+		if _, err := Scan(context.Background(), root, opt); err != nil {
+			b.Fatal(err)
+		}
+		escarpTime += time.Since(start)
+		osvscanner.SetLogger(discardHandler{})
+		start = time.Now()
+		if _, err := osvscanner.DoScan(actions); err != nil && !errors.Is(err, osvscanner.ErrVulnerabilitiesFound) {
+			b.Fatal(err)
+		}
+		osvTime += time.Since(start)
+		n++
+	}
+	b.ReportMetric(float64(escarpTime.Nanoseconds())/float64(n), "escarp-ns/op")
+	b.ReportMetric(float64(osvTime.Nanoseconds())/float64(n), "osvscanner-ns/op")
+	b.ReportMetric(float64(escarpTime)/float64(osvTime), "ratio")
 }

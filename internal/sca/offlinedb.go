@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/escarp/escarp"
@@ -45,6 +46,8 @@ type offlineDB struct {
 	// Dir is the LocalDBPath to give osv-scanner: it holds
 	// osv-scalibr/{Ecosystem}/all.zip and the same under osv-scanner/.
 	Dir string
+	// Key identifies the listing of the input directory it was built from.
+	Key string
 	// Records counts the OSV records loaded.
 	Records int
 	// Notes are the problems met while reading the input (malformed files).
@@ -83,6 +86,7 @@ func prepareOfflineDB(ctx context.Context, src, cacheRoot string) (*offlineDB, e
 	if db, ok := loadPrepared(dir); ok {
 		now := time.Now()
 		_ = os.Chtimes(filepath.Join(dir, "escarp.json"), now, now)
+		db.Key = key
 		return db, nil
 	}
 	if err := os.MkdirAll(cacheRoot, 0o750); err != nil {
@@ -100,13 +104,71 @@ func prepareOfflineDB(ctx context.Context, src, cacheRoot string) (*offlineDB, e
 	if err := os.Rename(tmp, dir); err != nil {
 		// Another process may have prepared the same entry meanwhile.
 		if cached, ok := loadPrepared(dir); ok {
+			cached.Key = key
 			return cached, nil
 		}
 		return nil, fmt.Errorf("store OSV cache entry: %w", err)
 	}
-	db.Dir = dir
+	db.Dir, db.Key = dir, key
 	pruneCache(cacheRoot, dir)
 	return db, nil
+}
+
+// dir is the LocalDBPath of db, "" for none (online matching).
+func (db *offlineDB) dir() string {
+	if db == nil {
+		return ""
+	}
+	return db.Dir
+}
+
+// preparedKey names a database prepared by this process.
+type preparedKey struct{ src, cache string }
+
+// prepared remembers, per input directory, the database this process last
+// prepared, so that a repeated scan (a watch loop, a server, a benchmark)
+// starts at once and checks the listing of the input in parallel.
+var prepared sync.Map // preparedKey -> *offlineDB
+
+// openOfflineDB returns the database for src. When this process prepared
+// it before, it is returned at once with a channel that delivers the key of
+// src's current listing ("" if it cannot be read), which the caller compares
+// with the returned database's Key; otherwise it is prepared (or found in
+// the cache) first and the channel is nil.
+func openOfflineDB(ctx context.Context, src, cacheRoot string) (*offlineDB, <-chan string, error) {
+	k := preparedKey{src, cacheRoot}
+	if abs, err := filepath.Abs(src); err == nil {
+		k.src = abs
+	}
+	if v, ok := prepared.Load(k); ok {
+		db := v.(*offlineDB)
+		if _, err := os.Stat(filepath.Join(db.Dir, "escarp.json")); err == nil {
+			ch := make(chan string, 1)
+			go func() {
+				_, key, err := listOSVDir(ctx, k.src)
+				if err != nil {
+					key = ""
+				}
+				ch <- key
+			}()
+			return db, ch, nil
+		}
+	}
+	db, err := prepareOfflineDB(ctx, k.src, cacheRoot)
+	if err != nil {
+		return nil, nil, err
+	}
+	prepared.Store(k, db)
+	return db, nil, nil
+}
+
+// forgetPrepared drops what openOfflineDB remembers of src.
+func forgetPrepared(src, cacheRoot string) {
+	k := preparedKey{src, cacheRoot}
+	if abs, err := filepath.Abs(src); err == nil {
+		k.src = abs
+	}
+	prepared.Delete(k)
 }
 
 // pruneCache removes prepared databases not used for a month and builds

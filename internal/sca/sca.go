@@ -98,45 +98,38 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: err}
 	}
 
-	dbDir := ""
+	var (
+		db     *offlineDB
+		verify <-chan string
+		cache  = opt.CacheDir
+	)
 	if opt.OfflineDB != "" {
-		cache := opt.CacheDir
 		if cache == "" {
 			cache = defaultCacheRoot()
 		}
-		db, err := prepareOfflineDB(ctx, opt.OfflineDB, cache)
+		db, verify, err = openOfflineDB(ctx, opt.OfflineDB, cache)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: ctx.Err()}
-			}
-			if escarp.KindOf(err) != escarp.Internal {
-				return nil, err
-			}
-			return nil, &escarp.Error{Op: op, Message: "prepare the offline database", Err: err}
+			return nil, prepareError(ctx, err)
 		}
+	}
+	out, err := runOSVScanner(ctx, scannerActions(abs, opt, db.dir()))
+	if err != nil {
+		return nil, err
+	}
+	if verify != nil && <-verify != db.Key {
+		// The directory changed since this process last prepared it: the
+		// scan ran against a stale database and is done again.
+		forgetPrepared(opt.OfflineDB, cache)
+		if db, _, err = openOfflineDB(ctx, opt.OfflineDB, cache); err != nil {
+			return nil, prepareError(ctx, err)
+		}
+		if out, err = runOSVScanner(ctx, scannerActions(abs, opt, db.dir())); err != nil {
+			return nil, err
+		}
+	}
+	if db != nil {
 		run.Notes = append(run.Notes, db.Notes...)
 		run.Stats["advisories"] = int64(db.Records)
-		dbDir = db.Dir
-	}
-	actions := scannerActions(abs, opt, dbDir)
-
-	type outcome struct {
-		vr     models.VulnerabilityResults
-		logged []string
-		err    error
-	}
-	// osv-scanner takes no context: on cancellation Scan returns at once
-	// and the library's scan finishes in the background.
-	done := make(chan outcome, 1)
-	go func() {
-		vr, logged, err := doScan(actions)
-		done <- outcome{vr, logged, err}
-	}()
-	var out outcome
-	select {
-	case out = <-done:
-	case <-ctx.Done():
-		return nil, &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: ctx.Err()}
 	}
 	vr, logged, err := out.vr, out.logged, out.err
 	switch {
@@ -178,6 +171,41 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 	conv.finish(res)
 	run.FinishedAt = time.Now().UTC()
 	return res, nil
+}
+
+// prepareError wraps a failure to prepare the offline database.
+func prepareError(ctx context.Context, err error) error {
+	const op = "sca.Scan"
+	if ctx.Err() != nil {
+		return &escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "interrupted", Err: ctx.Err()}
+	}
+	if escarp.KindOf(err) != escarp.Internal {
+		return err
+	}
+	return &escarp.Error{Op: op, Message: "prepare the offline database", Err: err}
+}
+
+// scanOutcome is what one osv-scanner call returned.
+type scanOutcome struct {
+	vr     models.VulnerabilityResults
+	logged []string
+	err    error
+}
+
+// runOSVScanner calls osv-scanner, which takes no context: on cancellation
+// it returns at once and the library's scan finishes in the background.
+func runOSVScanner(ctx context.Context, actions osvscanner.ScannerActions) (scanOutcome, error) {
+	done := make(chan scanOutcome, 1)
+	go func() {
+		vr, logged, err := doScan(actions)
+		done <- scanOutcome{vr, logged, err}
+	}()
+	select {
+	case out := <-done:
+		return out, nil
+	case <-ctx.Done():
+		return scanOutcome{}, &escarp.Error{Op: "sca.Scan", Kind: escarp.Unavailable, Message: "interrupted", Err: ctx.Err()}
+	}
 }
 
 // scannerActions is how escarp drives osv-scanner for the tree at abs;

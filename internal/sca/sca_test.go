@@ -318,6 +318,18 @@ func TestOfflineDBNotesAndCache(t *testing.T) {
 	if hasNote(third.Run.Notes, "broken.json") {
 		t.Errorf("changed input served from the old entry: %q", third.Run.Notes)
 	}
+	// A record added between two scans of one process is matched at once.
+	flask := `{"id":"GHSA-m2qf-hxjv-5gpq","modified":"2023-08-10T00:00:00Z","summary":"Flask session cookie disclosure","affected":[{"package":{"ecosystem":"PyPI","name":"flask"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"2.3.0"},{"fixed":"2.3.2"}]},{"type":"ECOSYSTEM","events":[{"introduced":"2.3.3"},{"last_affected":"2.3.3"}]}]}],"database_specific":{"severity":"HIGH"}}`
+	if err := os.WriteFile(filepath.Join(src, "GHSA-m2qf-hxjv-5gpq.json"), []byte(flask), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fourth, err := Scan(context.Background(), filepath.Join("testdata", "lockfiles", "python"), Options{OfflineDB: src, Offline: true, CacheDir: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fourth.Run.Findings) != 3 || fourth.Run.Stats["advisories"] != 10 {
+		t.Errorf("after adding a record: %d findings, stats %v", len(fourth.Run.Findings), fourth.Run.Stats)
+	}
 }
 
 func TestScanErrors(t *testing.T) {
