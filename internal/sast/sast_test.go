@@ -622,3 +622,189 @@ func TestScanInsideModule(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
+
+// Handler parameters of the generated framework modules.
+const (
+	std   = "w http.ResponseWriter, r *http.Request"
+	ginC  = "c *gin.Context"
+	echoC = "c echo.Context"
+	fibC  = "c *fiber.Ctx"
+)
+
+// stubbedGoMod returns a go.mod requiring the framework stubs.
+func stubbedGoMod(t *testing.T) string {
+	t.Helper()
+	stubs, err := filepath.Abs(filepath.Join("testdata", "stubs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod := "module example.com/fw\n\ngo 1.22\n\nrequire (\n"
+	var replace string
+	for _, m := range [][3]string{{"github.com/gin-gonic/gin", "gin", "v1.10.0"}, {"github.com/go-chi/chi/v5", "chi", "v5.1.0"},
+		{"github.com/gofiber/fiber/v2", "fiber", "v2.52.5"}, {"github.com/gorilla/mux", "mux", "v1.8.1"}, {"github.com/labstack/echo/v4", "echo", "v4.12.0"}} {
+		gomod += "\t" + m[0] + " " + m[2] + "\n"
+		replace += "replace " + m[0] + " => " + filepath.ToSlash(filepath.Join(stubs, m[1])) + "\n"
+	}
+	gomod += ")\n\n" + replace
+	return gomod
+}
+
+// frameworkImports is the import block of generated framework modules.
+const frameworkImports = "package main\n\nimport (\n\t\"database/sql\"\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"html/template\"\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n\n" +
+	"\t\"github.com/gin-gonic/gin\"\n\t\"github.com/go-chi/chi/v5\"\n\t\"github.com/gofiber/fiber/v2\"\n" +
+	"\t\"github.com/gorilla/mux\"\n\t\"github.com/labstack/echo/v4\"\n)\n\n" +
+	"var (\n\t_ = json.Valid\n\t_ = io.EOF\n\t_ = chi.URLParam\n\t_ = mux.Vars\n\t_ = fmt.Sprint\n\t_ = os.Open\n\t_ = exec.Command\n\t_ = template.HTMLEscapeString\n\t_ *sql.DB\n\t_ *gin.Context\n\t_ echo.Context\n\t_ *fiber.Ctx\n)\n\n" +
+	"var (\n\tdb   *sql.DB\n\ttx   *sql.Tx\n\tconn *sql.Conn\n\tpage = template.Must(template.New(\"p\").Parse(\"{{.}}\"))\n)\n\n"
+
+// TestFrameworkSources checks every request-data source of every framework
+// against a command sink, in a module using the framework stubs.
+func TestFrameworkSources(t *testing.T) {
+	type source struct {
+		sig  string // handler parameters
+		body string // statements leaving the request data in v
+	}
+	cases := []source{
+		{std, `v := r.URL.Query().Get("a")`},
+		{std, `v := r.FormValue("a")`},
+		{std, `v := r.PostFormValue("a")`},
+		{std, `v := r.PathValue("a")`},
+		{std, `v := r.Header.Get("X-A")`},
+		{std, `ck, _ := r.Cookie("a"); v := ck.Value`},
+		{std, `b, _ := io.ReadAll(r.Body); v := string(b)`},
+		{std, `var in struct{ A string }; _ = json.NewDecoder(r.Body).Decode(&in); v := in.A`},
+		{std, `v := r.Referer()`},
+		{std, `v := r.UserAgent()`},
+		{std, `_ = r.ParseForm(); v := r.Form.Get("a")`},
+		{std, `v := r.URL.Path`},
+		{std, `v := r.Host`},
+		{std, `v := chi.URLParam(r, "a")`},
+		{std, `v := mux.Vars(r)["a"]`},
+		{ginC, `v := c.Query("a")`},
+		{ginC, `v := c.DefaultQuery("a", "b")`},
+		{ginC, `v := c.Param("a")`},
+		{ginC, `v := c.PostForm("a")`},
+		{ginC, `v := c.GetHeader("a")`},
+		{ginC, `v, _ := c.Cookie("a")`},
+		{ginC, `var in struct{ A string }; _ = c.ShouldBindJSON(&in); v := in.A`},
+		{ginC, `var in struct{ A string }; _ = c.BindJSON(&in); v := in.A`},
+		{ginC, `var in struct{ A string }; _ = c.ShouldBind(&in); v := in.A`},
+		{ginC, `v := c.Request.URL.Query().Get("a")`},
+		{echoC, `v := c.QueryParam("a")`},
+		{echoC, `v := c.Param("a")`},
+		{echoC, `v := c.FormValue("a")`},
+		{echoC, `var in struct{ A string }; _ = c.Bind(&in); v := in.A`},
+		{fibC, `v := c.Query("a")`},
+		{fibC, `v := c.Params("a")`},
+		{fibC, `v := c.Get("X-A")`},
+		{fibC, `v := c.Cookies("a")`},
+		{fibC, `var in struct{ A string }; _ = c.BodyParser(&in); v := in.A`},
+	}
+	var src strings.Builder
+	src.WriteString(frameworkImports)
+	line := strings.Count(src.String(), "\n") + 1
+	want := map[int]string{}
+	for i, c := range cases {
+		fmt.Fprintf(&src, "func h%d(%s) {\n\t%s\n\t_ = exec.Command(v).Run()\n}\n\n", i, c.sig, strings.ReplaceAll(c.body, "; ", "\n\t"))
+		line += 1 + strings.Count(c.body, "; ") + 1
+		want[line] = c.body
+		line += 3
+	}
+	src.WriteString("func main() {}\n")
+	dir := writeModule(t, map[string]string{"go.mod": stubbedGoMod(t), "main.go": src.String()})
+	run := scan(t, dir)
+	got := map[int]bool{}
+	for _, f := range run.Findings {
+		if f.RuleID == ruleCMDI.info.ID {
+			got[f.Location.Line] = true
+		}
+	}
+	for l, body := range want {
+		if !got[l] {
+			t.Errorf("source not found (line %d): %s", l, body)
+		}
+		delete(got, l)
+	}
+	for l := range got {
+		t.Errorf("unexpected finding at line %d", l)
+	}
+	if len(run.Notes) > 0 {
+		t.Errorf("notes: %v", run.Notes)
+	}
+}
+
+// TestSinks checks every sink with request data reaching it.
+func TestSinks(t *testing.T) {
+	type sink struct {
+		sig, src, stmt string
+		rule           *taintRule
+	}
+	const fv = `v := r.FormValue("a")`
+	cases := []sink{
+		{std, fv, `db.Query(v)`, ruleSQLI},
+		{std, fv, `db.QueryRow("SELECT " + v)`, ruleSQLI},
+		{std, fv, `db.Exec(v)`, ruleSQLI},
+		{std, fv, `db.QueryContext(r.Context(), v)`, ruleSQLI},
+		{std, fv, `db.QueryRowContext(r.Context(), v)`, ruleSQLI},
+		{std, fv, `db.ExecContext(r.Context(), v)`, ruleSQLI},
+		{std, fv, `db.Prepare(v)`, ruleSQLI},
+		{std, fv, `tx.Query(v)`, ruleSQLI},
+		{std, fv, `conn.ExecContext(r.Context(), v)`, ruleSQLI},
+		{std, fv, `exec.Command(v)`, ruleCMDI},
+		{std, fv, `exec.Command("sh", "-c", v)`, ruleCMDI},
+		{std, fv, `exec.CommandContext(r.Context(), "git", v)`, ruleCMDI},
+		{std, fv, `os.Open(v)`, rulePATH},
+		{std, fv, `os.OpenFile(v, os.O_RDONLY, 0)`, rulePATH},
+		{std, fv, `os.ReadFile(v)`, rulePATH},
+		{std, fv, `os.WriteFile("/srv/"+v, nil, 0o600)`, rulePATH},
+		{std, fv, `os.Create(v)`, rulePATH},
+		{std, fv, `os.Remove(v)`, rulePATH},
+		{std, fv, `http.ServeFile(w, r, v)`, rulePATH},
+		{std, fv, `http.Get(v)`, ruleSSRF},
+		{std, fv, `http.Post(v, "text/plain", nil)`, ruleSSRF},
+		{std, fv, `http.NewRequest("GET", v, nil)`, ruleSSRF},
+		{std, fv, `http.NewRequestWithContext(r.Context(), "GET", v, nil)`, ruleSSRF},
+		{std, fv, `http.DefaultClient.Get(v)`, ruleSSRF},
+		{std, `u, _ := url.Parse(r.FormValue("a")); v := &http.Request{Method: "GET", URL: u}`, `http.DefaultClient.Do(v)`, ruleSSRF},
+		{std, fv, `fmt.Fprintf(w, "<p>%s</p>", v)`, ruleXSS},
+		{std, fv, `fmt.Fprint(w, v)`, ruleXSS},
+		{std, fv, `fmt.Fprintln(w, v)`, ruleXSS},
+		{std, fv, `io.WriteString(w, v)`, ruleXSS},
+		{std, fv, `w.Write([]byte(v))`, ruleXSS},
+		{std, fv, `page.Execute(w, template.HTML(v))`, ruleXSS},
+		{std, fv, `http.Redirect(w, r, v, http.StatusFound)`, ruleREDIRECT},
+		{ginC, `v := c.Query("a")`, `c.Redirect(http.StatusFound, v)`, ruleREDIRECT},
+		{echoC, `v := c.QueryParam("a")`, `c.Redirect(http.StatusFound, v)`, ruleREDIRECT},
+		{fibC, `v := c.Query("a")`, `c.Redirect(v)`, ruleREDIRECT},
+	}
+	var src strings.Builder
+	src.WriteString(strings.Replace(frameworkImports, "\t\"net/http\"\n", "\t\"net/http\"\n\t\"net/url\"\n", 1))
+	line := strings.Count(src.String(), "\n") + 1
+	want := map[int]string{}
+	for i, c := range cases {
+		fmt.Fprintf(&src, "func h%d(%s) {\n\t%s\n\t%s\n}\n\n", i, c.sig, strings.ReplaceAll(c.src, "; ", "\n\t"), c.stmt)
+		line += 1 + strings.Count(c.src, "; ") + 1
+		want[line] = c.rule.info.ID + " " + c.stmt
+		line += 3
+	}
+	src.WriteString("var _ = url.Parse\n\nfunc main() {}\n")
+	dir := writeModule(t, map[string]string{"go.mod": stubbedGoMod(t), "main.go": src.String()})
+	run := scan(t, dir)
+	got := map[int]string{}
+	for _, f := range run.Findings {
+		if strings.HasPrefix(f.RuleID, "ESC-") {
+			got[f.Location.Line] = f.RuleID
+		}
+	}
+	for l, w := range want {
+		if id := got[l]; !strings.HasPrefix(w, id+" ") || id == "" {
+			t.Errorf("line %d: got %q, want %s", l, id, w)
+		}
+		delete(got, l)
+	}
+	for l, id := range got {
+		t.Errorf("unexpected %s at line %d", id, l)
+	}
+	if len(run.Notes) > 0 {
+		t.Errorf("notes: %v", run.Notes)
+	}
+}

@@ -487,11 +487,8 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 		return false
 	case *ssa.Field:
 		fv := fieldOf(x.X.Type(), x.Field, false)
-		if fv != nil && isRequestField(x.X.Type(), fv) {
-			if s.e.serverRequest(x.X, 0) {
-				return s.source(x.Pos(), v)
-			}
-			return false
+		if fv != nil && isRequestField(x.X.Type(), fv) && s.e.serverRequest(x.X, 0) {
+			return s.source(x.Pos(), v)
 		}
 		// The struct's own history first (it gives the path through the
 		// callers), then every store to the field in the module.
@@ -546,11 +543,8 @@ func (s *search) walkPtr(p ssa.Value, anchor *ssa.BasicBlock, field *types.Var, 
 	switch x := p.(type) {
 	case *ssa.FieldAddr:
 		fv := fieldOf(x.X.Type(), x.Field, true)
-		if fv != nil && isRequestField(x.X.Type(), fv) {
-			if s.e.serverRequest(x.X, 0) {
-				return s.source(x.Pos(), p)
-			}
-			return false
+		if fv != nil && isRequestField(x.X.Type(), fv) && s.e.serverRequest(x.X, 0) {
+			return s.source(x.Pos(), p)
 		}
 		return s.walkPtr(x.X, anchor, fv, d) || (!s.e.localOrigin(x.X, 0) && s.fromField(fv, anchor, d))
 	case *ssa.IndexAddr:
