@@ -246,11 +246,16 @@ func (r *run) scanTree(ctx context.Context) error {
 			}
 		}()
 	}
-	walkErr := filepath.WalkDir(r.root, func(p string, d fs.DirEntry, err error) error {
+	// WalkDir does not follow a root that is a symbolic link.
+	walkRoot := r.root
+	if resolved, err := filepath.EvalSymlinks(r.root); err == nil {
+		walkRoot = resolved
+	}
+	walkErr := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel, relErr := filepath.Rel(r.root, p)
+		rel, relErr := filepath.Rel(walkRoot, p)
 		if relErr != nil {
 			return nil
 		}

@@ -318,7 +318,12 @@ func TestScanExclude(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	run, err := Scan(context.Background(), dir, Options{Exclude: []string{"testdata", "c/**/*.env"}})
+	// A root that is a symbolic link is followed.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Scan(context.Background(), link, Options{Exclude: []string{"testdata", "c/**/*.env"}})
 	if err != nil {
 		t.Fatal(err)
 	}
