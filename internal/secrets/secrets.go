@@ -16,6 +16,12 @@
 // on the line, or a "file:rule:line" (or "commit:file:rule:line") entry in a
 // .gitleaksignore file at the root.
 //
+// A secret still in the working tree is reported there, with
+// Properties["commit"] naming the commit that introduced it when history was
+// scanned; one found only in the history is reported at its file and line in
+// the commit that introduced it, with Properties["commit"] and
+// Properties["history"] = "true".
+//
 // Scan finds what gitleaks' own detector finds, faster: its catch-all rule
 // generic-api-key, which costs most of a scan when run over whole files, is
 // run only over the lines around its keywords (see generic.go; a test holds

@@ -218,6 +218,45 @@ func TestScanLeakyRepository(t *testing.T) {
 	if run.Engine != escarp.EngineCode || run.Target != repo || len(run.Rules) < 200 {
 		t.Errorf("run header: engine %q target %q, %d rules", run.Engine, run.Target, len(run.Rules))
 	}
+
+	// A commit fingerprint in .gitleaksignore silences the history finding
+	// of that commit only.
+	ignore := commits[0] + ":.env:github-pat:3\n" + commits[1] + ":config.go:aws-access-token:5\n"
+	if err := os.WriteFile(filepath.Join(repo, ".gitleaksignore"), []byte(ignore), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err = Scan(context.Background(), repo, Options{History: true, Specs: []string{"openapi.yaml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[1:], results(run)); diff != "" {
+		t.Errorf("with .gitleaksignore (-want +got):\n%s", diff)
+	}
+}
+
+func TestScanSpecOutsideRoot(t *testing.T) {
+	s := fakeSecrets()
+	root, elsewhere := t.TempDir(), t.TempDir()
+	spec := filepath.Join(elsewhere, "api.json")
+	content := "{\n  \"components\": {\"securitySchemes\": {\"k\": {\"type\": \"apiKey\", \"in\": \"header\", \"name\": \"X-Key\"}}},\n" +
+		"  \"x-samples\": [{\"name\": \"X-Key\", \"in\": \"header\", \"example\": \"" + s["API_KEY"] + "\"}],\n" +
+		"  \"x-token\": \"" + s["GH_TOKEN"] + "\"\n}\n"
+	if err := os.WriteFile(spec, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Scan(context.Background(), root, Options{Specs: []string{spec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.ToSlash(spec)
+	want := []result{
+		{Rule: SpecRuleID, File: file, Line: 3, Column: 63},
+		{Rule: "gitleaks:github-pat", File: file, Line: 4, Column: 15},
+	}
+	if diff := cmp.Diff(want, results(run)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	assertNoSecret(t, run, s)
 }
 
 // assertNoSecret fails when any fake secret appears anywhere in the run.
