@@ -72,7 +72,7 @@ func BenchmarkGosecOneLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		cfg := &packages.Config{Mode: gosec.LoadMode, Dir: dir, Env: loadEnv()}
+		cfg := &packages.Config{Mode: gosec.LoadMode, Dir: dir, Env: loadEnv(dir)}
 		pkgs, err := packages.Load(cfg, "./...")
 		if err != nil {
 			b.Fatal(err)

@@ -27,11 +27,15 @@ type loaded struct {
 	skip  []string // notes about packages left out
 }
 
-// loadEnv is the environment the go command runs in: offline and
-// reproducible (no downloads, no workspace, no toolchain switch).
-func loadEnv() []string {
-	env := os.Environ()
-	return append(env, "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+// loadEnv is the environment the go command runs in for the module in
+// dir: offline and reproducible (no downloads, no workspace, no toolchain
+// switch); a vendored module builds from its vendor directory.
+func loadEnv(dir string) []string {
+	mod := "-mod=mod"
+	if _, err := os.Stat(filepath.Join(dir, "vendor", "modules.txt")); err == nil {
+		mod = "-mod=vendor"
+	}
+	return append(os.Environ(), "GOFLAGS="+mod, "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
 }
 
 // load loads every package of the module in dir (./...) with syntax and
@@ -42,7 +46,7 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 		Context: ctx,
 		Mode:    gosec.LoadMode,
 		Dir:     dir,
-		Env:     loadEnv(),
+		Env:     loadEnv(dir),
 		Tests:   opt.Tests,
 	}
 	if len(opt.Tags) > 0 {

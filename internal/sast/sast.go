@@ -134,6 +134,9 @@ func scanModule(ctx context.Context, root, dir string, opt Options, run *escarp.
 	t2 := time.Now()
 	own, tnotes := runTaint(ctx, l, src)
 	run.Stats["sast.taintMs"] += time.Since(t2).Milliseconds()
+	if err := ctx.Err(); err != nil {
+		return &escarp.Error{Op: "sast.Scan", Kind: escarp.Unavailable, Message: "scan cancelled", Err: err}
+	}
 	run.Notes = append(run.Notes, tnotes...)
 	run.Findings = append(run.Findings, merge(own, gos)...)
 	return nil

@@ -808,3 +808,25 @@ func TestSinks(t *testing.T) {
 		t.Errorf("notes: %v", run.Notes)
 	}
 }
+
+// TestVendoredModule: a module with a vendor directory builds from it,
+// offline.
+func TestVendoredModule(t *testing.T) {
+	dir := writeModule(t, map[string]string{
+		"go.mod":                        "module example.com/v\n\ngo 1.22\n\nrequire example.com/dep v1.0.0\n",
+		"vendor/modules.txt":            "# example.com/dep v1.0.0\n## explicit; go 1.22\nexample.com/dep\n",
+		"vendor/example.com/dep/dep.go": "// Package dep joins strings.\npackage dep\n\n// Join joins a and b.\nfunc Join(a, b string) string { return a + b }\n",
+		"main.go": "package main\n\nimport (\n\t\"net/http\"\n\t\"os/exec\"\n\n\t\"example.com/dep\"\n)\n\n" +
+			"func h(w http.ResponseWriter, r *http.Request) {\n\t_ = exec.Command(\"sh\", \"-c\", dep.Join(\"ls \", r.FormValue(\"d\"))).Run()\n}\n\nfunc main() {}\n",
+	})
+	run := scan(t, dir)
+	var got []string
+	for _, f := range run.Findings {
+		if strings.HasPrefix(f.RuleID, "ESC-") {
+			got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+		}
+	}
+	if diff := cmp.Diff([]string{"ESC-SAST-CMDI-001 main.go:11"}, got); diff != "" || len(run.Notes) > 0 {
+		t.Errorf("findings (-want +got):\n%s\nnotes: %v", diff, run.Notes)
+	}
+}
