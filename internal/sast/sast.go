@@ -24,13 +24,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/pathglob"
 	"github.com/escarp/escarp/internal/redact"
 )
 
@@ -40,8 +40,10 @@ type Options struct {
 	Tests bool
 	// Tags are build tags.
 	Tags []string
-	// Exclude are slash-separated path globs relative to the root; a file
-	// matching one, or under a directory matching one, is not reported.
+	// Exclude are path globs relative to the root, as internal/pathglob
+	// reads them; a file matching one, or under a directory matching one,
+	// is not reported (excluded packages are still loaded, so flows through
+	// them are found), and a module under an excluded directory is skipped.
 	Exclude []string
 }
 
@@ -58,6 +60,9 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 		Rules:     Rules(),
 		Findings:  []escarp.Finding{},
 		Stats:     map[string]int64{},
+	}
+	if err := pathglob.Set(opt.Exclude).Validate(); err != nil {
+		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "bad exclude glob", Err: err}
 	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -204,21 +209,10 @@ func enclosingModule(dir string) string {
 }
 
 // excluded reports whether the slash path rel, or a directory above it,
-// matches one of the globs.
+// matches one of the globs, with the meaning every engine of escarp code
+// gives them (internal/pathglob).
 func excluded(rel string, globs []string) bool {
-	if len(globs) == 0 || rel == "" || rel == "." {
-		return false
-	}
-	for _, g := range globs {
-		g = strings.TrimSuffix(filepath.ToSlash(g), "/")
-		g = strings.TrimSuffix(g, "/**")
-		for p := rel; p != "." && p != "/" && p != ""; p = path.Dir(p) {
-			if ok, _ := path.Match(g, p); ok {
-				return true
-			}
-		}
-	}
-	return false
+	return pathglob.Set(globs).Match(rel)
 }
 
 func filterExcluded(fs []escarp.Finding, globs []string) []escarp.Finding {

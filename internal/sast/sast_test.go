@@ -526,6 +526,9 @@ func TestExclude(t *testing.T) {
 	if len(run.Findings) == 0 {
 		t.Error("no findings left outside the excluded paths")
 	}
+	if _, err := Scan(context.Background(), filepath.Join("testdata", "vulnapi"), Options{Exclude: []string{"a/[b"}}); escarp.KindOf(err) != escarp.Invalid {
+		t.Errorf("Scan with a bad glob = %v, want Invalid", err)
+	}
 }
 
 func TestRules(t *testing.T) {
