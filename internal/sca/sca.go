@@ -255,13 +255,20 @@ func excludePatterns(abs string, ex []string) []string {
 }
 
 // doScan calls osv-scanner with escarp's logger installed.
-func doScan(actions osvscanner.ScannerActions) (models.VulnerabilityResults, []string, error) {
+// A panic inside the libraries, on input they did not expect, becomes an
+// error.
+func doScan(actions osvscanner.ScannerActions) (vr models.VulnerabilityResults, logged []string, err error) {
 	scanMu.Lock()
 	defer scanMu.Unlock()
 	h := newCaptureHandler()
 	osvscanner.SetLogger(h)
 	defer osvscanner.SetLogger(discardHandler{})
-	vr, err := osvscanner.DoScan(actions)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("osv-scanner panicked: %v", p)
+		}
+	}()
+	vr, err = osvscanner.DoScan(actions)
 	return vr, h.messages(), err
 }
 

@@ -179,3 +179,24 @@ func TestPruneCache(t *testing.T) {
 		}
 	}
 }
+
+func TestScanMalformedLockfile(t *testing.T) {
+	root := t.TempDir()
+	copyTree(t, filepath.Join("testdata", "lockfiles", "ruby"), filepath.Join(root, "ruby"))
+	if err := os.MkdirAll(filepath.Join(root, "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "web", "package-lock.json"), []byte(`{"lockfileVersion": 3, "packages": {`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Scan(context.Background(), root, Options{OfflineDB: filepath.Join("testdata", "osvdb"), Offline: true, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Run.Findings) != 1 || res.Run.Findings[0].RuleID != "GHSA-wq4h-7r42-5hrr" {
+		t.Errorf("findings %v", keys(res.Run.Findings))
+	}
+	if !hasNote(res.Run.Notes, "web/package-lock.json") {
+		t.Errorf("notes %q do not name the malformed lockfile", res.Run.Notes)
+	}
+}
