@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"strings"
 )
 
@@ -81,50 +80,3 @@ func (l ignoreList) filterSpec(hits []specHit) []specHit {
 // allowSignature is gitleaks' inline marker for an accepted value.
 const allowSignature = "gitleaks:allow"
 
-// matchGlob reports whether the slash-separated relative path rel matches
-// glob. A glob without a slash matches any single path element ("testdata",
-// "*.pem"); one with a slash is matched from the root, element by element,
-// with "**" standing for any number of elements. A glob also matches
-// everything below a directory it matches.
-func matchGlob(glob, rel string) bool {
-	glob = strings.Trim(glob, "/")
-	if glob == "" {
-		return false
-	}
-	names := strings.Split(rel, "/")
-	if !strings.Contains(glob, "/") {
-		for _, n := range names {
-			if ok, _ := path.Match(glob, n); ok {
-				return true
-			}
-		}
-		return false
-	}
-	return matchParts(strings.Split(glob, "/"), names, 0)
-}
-
-// matchParts matches glob elements against path elements. A path that runs
-// past the end of the glob matches: the glob named one of its directories.
-func matchParts(glob, names []string, depth int) bool {
-	if depth > 64 {
-		return false
-	}
-	for len(glob) > 0 {
-		if glob[0] == "**" {
-			for i := 0; i <= len(names); i++ {
-				if matchParts(glob[1:], names[i:], depth+1) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(names) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(glob[0], names[0]); !ok {
-			return false
-		}
-		glob, names = glob[1:], names[1:]
-	}
-	return true
-}

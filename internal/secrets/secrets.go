@@ -52,6 +52,7 @@ import (
 	"github.com/zricethezav/gitleaks/v8/sources"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/pathglob"
 	"github.com/escarp/escarp/internal/redact"
 )
 
@@ -214,12 +215,7 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 // excluded reports whether rel (slash-separated, relative to root) matches
 // one of the exclude globs.
 func (r *run) excluded(rel string) bool {
-	for _, g := range r.opt.Exclude {
-		if matchGlob(g, rel) {
-			return true
-		}
-	}
-	return false
+	return pathglob.Set(r.opt.Exclude).Match(rel)
 }
 
 // skippedPath reports whether a path from git history lies in a directory

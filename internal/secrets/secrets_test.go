@@ -416,32 +416,6 @@ func asError(err error, e **escarp.Error) bool {
 	return false
 }
 
-func TestMatchGlob(t *testing.T) {
-	tests := []struct {
-		glob, path string
-		want       bool
-	}{
-		{"testdata", "internal/secrets/testdata/leaky/1/.env", true},
-		{"testdata", "internal/secrets/testdata", true},
-		{"testdata", "internal/secrets/testdatas/x", false},
-		{"*.pem", "a/b/key.pem", true},
-		{"internal/secrets/testdata", "internal/secrets/testdata/x/y", true},
-		{"internal/secrets/testdata", "x/internal/secrets/testdata", false},
-		{"internal/**/testdata", "internal/a/b/testdata/f", true},
-		{"internal/**/testdata", "internal/testdata/f", true},
-		{"**/*.env", "a/b/c.env", true},
-		{"**/*.env", "c.env", true},
-		{"c/**/*.env", "c/d/e.env", true},
-		{"c/**/*.env", "d/e.env", false},
-		{"/docs/", "docs/a.md", true},
-		{"", "a", false},
-	}
-	for _, tt := range tests {
-		if got := matchGlob(tt.glob, tt.path); got != tt.want {
-			t.Errorf("matchGlob(%q, %q) = %v, want %v", tt.glob, tt.path, got, tt.want)
-		}
-	}
-}
 
 func TestRules(t *testing.T) {
 	rules := Rules()
