@@ -79,4 +79,3 @@ func (l ignoreList) filterSpec(hits []specHit) []specHit {
 
 // allowSignature is gitleaks' inline marker for an accepted value.
 const allowSignature = "gitleaks:allow"
-

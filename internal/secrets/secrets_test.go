@@ -416,7 +416,6 @@ func asError(err error, e **escarp.Error) bool {
 	return false
 }
 
-
 func TestRules(t *testing.T) {
 	rules := Rules()
 	ids := map[string]bool{}
