@@ -833,3 +833,89 @@ func TestVendoredModule(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s\nnotes: %v", diff, run.Notes)
 	}
 }
+
+// TestOddCode: generics, iterators, method values, recursion, embedding
+// and goroutines neither crash a pass nor hide a plain flow.
+func TestOddCode(t *testing.T) {
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/odd\n\ngo 1.23\n",
+		"odd.go": `package main
+
+import (
+	"iter"
+	"net/http"
+	"os/exec"
+	"strings"
+)
+
+type Pair[K comparable, V any] struct {
+	Key K
+	Val V
+}
+
+func first[T any](xs []T) T { return xs[0] }
+
+func seq(parts []string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, p := range parts {
+			if !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+type base struct{ name string }
+
+func (b *base) Name() string { return b.name }
+
+type wrapped struct {
+	*base
+	n int
+}
+
+func rec(s string, n int) string {
+	if n == 0 {
+		return s
+	}
+	return rec(s+"x", n-1)
+}
+
+func h(w http.ResponseWriter, r *http.Request) {
+	p := Pair[string, int]{Key: r.FormValue("k"), Val: 1}
+	_ = first([]string{p.Key})
+	var b strings.Builder
+	for s := range seq([]string{"a", "b"}) {
+		b.WriteString(s)
+	}
+	wr := wrapped{base: &base{name: "n"}}
+	f := wr.Name
+	_ = f()
+	done := make(chan struct{})
+	go func() { defer close(done); _ = rec("y", 3) }()
+	select {
+	case <-done:
+	}
+loop:
+	for i := 0; i < 3; i++ {
+		if i == 1 {
+			break loop
+		}
+	}
+	_ = exec.Command(rec(r.FormValue("c"), 2)).Run()
+}
+
+func main() { http.HandleFunc("/", h) }
+`,
+	})
+	run := scan(t, dir)
+	var got []string
+	for _, f := range run.Findings {
+		if strings.HasPrefix(f.RuleID, "ESC-") {
+			got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+		}
+	}
+	if diff := cmp.Diff([]string{"ESC-SAST-CMDI-001 odd.go:64"}, got); diff != "" || len(run.Notes) > 0 {
+		t.Errorf("findings (-want +got):\n%s\nnotes: %v", diff, run.Notes)
+	}
+}

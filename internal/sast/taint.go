@@ -825,7 +825,7 @@ func (s *search) fromClosure(fv *ssa.FreeVar, field *types.Var, d int) bool {
 func (s *search) fromCall(call *ssa.Call, c *ssa.CallCommon, idx int, anchor *ssa.BasicBlock, field *types.Var, d int) bool {
 	key := calleeKey(c)
 	if sourceCalls[key] {
-		if strings.HasPrefix(key, "(*net/http.Request).") && !s.e.serverRequest(c.Args[0], 0) {
+		if strings.HasPrefix(key, "(*net/http.Request).") && len(c.Args) > 0 && !s.e.serverRequest(c.Args[0], 0) {
 			return false // a request this program sends, not one it serves
 		}
 		return s.source(call.Pos(), call)
@@ -965,7 +965,10 @@ func (e *engine) servedUncached(v ssa.Value, depth int) bool {
 			"net/http/httptest.NewRequestWithContext", "net/http.ReadRequest":
 			return false
 		case "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
-			return e.serverRequest(x.Common().Args[0], depth+1)
+			if args := x.Common().Args; len(args) > 0 {
+				return e.serverRequest(args[0], depth+1)
+			}
+			return true
 		}
 		if callees := e.callees[x]; len(callees) > 0 {
 			for _, callee := range callees {
