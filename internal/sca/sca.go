@@ -154,6 +154,9 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 		case strings.Contains(m, "vulnmatch/osvlocal"):
 			return nil, &escarp.Error{Op: op, Message: "matching against the offline database failed: " + m}
 		}
+		// osv-scalibr names files relative to "/": name them relative
+		// to the root, as findings do.
+		m = strings.ReplaceAll(m, strings.TrimPrefix(filepath.ToSlash(abs), "/")+"/", "")
 		run.Notes = append(run.Notes, "osv-scanner: "+m)
 	}
 	if err := ctx.Err(); err != nil {
