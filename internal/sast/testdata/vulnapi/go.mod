@@ -1,6 +1,6 @@
 module example.com/vulnapi
 
-go 1.22
+go 1.24
 
 require (
 	github.com/gin-gonic/gin v1.10.0

@@ -2,8 +2,8 @@ package store
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
-	mrand "math/rand"
 	"time"
 )
 
@@ -18,6 +18,10 @@ func NewToken() string {
 
 // Backoff returns a retry delay with jitter.
 func Backoff(attempt int) time.Duration {
-	jitter := time.Duration(mrand.Int63n(int64(time.Second))) // #nosec G404 -- jitter, not a secret
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	jitter := time.Duration(binary.LittleEndian.Uint64(b[:]) % uint64(time.Second))
 	return time.Duration(attempt)*time.Second + jitter
 }
