@@ -19,7 +19,7 @@ const (
 	FormatGitLabDAST               = "gitlab-dast"
 	FormatGitLabSAST               = "gitlab-sast"
 	FormatGitLabDependencyScanning = "gitlab-dependency-scanning"
-	FormatGitLabSecretDetection    = "gitlab-secret-detection"
+	FormatGitLabSecretDetection    = "gitlab-secret-detection" // #nosec G101 -- a format name, not a credential
 )
 
 // GitLabSchemaVersion is the version of GitLab's security report schemas

@@ -100,7 +100,7 @@ func copyNode(c *sitter.TreeCursor, n *sitter.Node, parent *node, depth int) *no
 		kind = "MISSING"
 	}
 	out := &node{kind: kind, field: c.FieldName(), named: n.IsNamed(),
-		start: uint32(n.StartByte()), end: uint32(n.EndByte()),
+		start: uint32(n.StartByte()), end: uint32(n.EndByte()), // #nosec G115 -- files over maxFileSize (2 MiB) are never parsed
 		line: int(sp.Row) + 1, col: int(sp.Column) + 1, parent: parent}
 	if depth >= maxDepth || !c.GotoFirstChild() {
 		return out

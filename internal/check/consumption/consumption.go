@@ -191,7 +191,7 @@ func (pr *prober) redirect(ctx context.Context, _ *check.Response) (*check.Respo
 }
 
 func (pr *prober) injected(ctx context.Context, base *check.Response) (*check.Response, string, bool, error) {
-	a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000
+	a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000 // #nosec G404 -- canary operands, not secrets
 	product := strconv.Itoa(a * b)
 	v := fmt.Sprintf(`escarp'\"{{%d*%d}}${%d*%d}`, a, b, a, b)
 	body := hostile(v)

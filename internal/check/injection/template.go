@@ -46,14 +46,14 @@ var templates = []func() (payload, want string){
 		return `{{print "esc" "` + tok + `"}}`, "esc" + tok
 	},
 	func() (string, string) {
-		a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000
+		a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000 // #nosec G404 -- canary operands, not secrets
 		return fmt.Sprintf(`{{printf "%%d-%%d" %d %d}}`, a, b), fmt.Sprintf("%d-%d", a, b)
 	},
 }
 
 func product(format string) func() (string, string) {
 	return func() (string, string) {
-		a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000
+		a, b := rand.IntN(9000)+1000, rand.IntN(9000)+1000 // #nosec G404 -- canary operands, not secrets
 		return fmt.Sprintf(format, a, b), strconv.Itoa(a * b)
 	}
 }
