@@ -55,7 +55,8 @@ func TestScanVulnAPI(t *testing.T) {
 	want := []key{
 		{"ESC-SAST-CMDI-001", "internal/shell/shell.go", 12, "internal/handlers/nethttp.go:24", false},  // net/http FormValue
 		{"ESC-SAST-CMDI-001", "internal/shell/shell.go", 21, "internal/handlers/mux.go:16", false},      // gorilla/mux Vars
-		{"ESC-SAST-PATH-001", "internal/files/files.go", 17, "internal/handlers/chi.go:11", false},      // chi URLParam
+		{"ESC-SAST-PATH-001", "internal/files/files.go", 17, "internal/handlers/chi.go:12", false},      // chi URLParam
+		{"ESC-SAST-PATH-001", "internal/files/files.go", 31, "internal/handlers/chi.go:25", false},      // chi URLParam, to os.Open
 		{"ESC-SAST-PATH-001", "internal/files/files.go", 26, "internal/handlers/nethttp.go:48", false},  // net/http Cookie
 		{"ESC-SAST-REDIRECT-001", "internal/handlers/gin.go", 37, "internal/handlers/gin.go:37", false}, // gin Query
 		{"ESC-SAST-REDIRECT-001", "internal/handlers/nethttp.go", 43, "internal/handlers/nethttp.go:42", false},

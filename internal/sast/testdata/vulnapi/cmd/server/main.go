@@ -41,6 +41,7 @@ func main() {
 
 	c := chi.NewRouter()
 	c.Get("/files/{file}", api.Download)
+	c.Get("/stream/{file}", api.Stream)
 
 	m := mux.NewRouter()
 	m.HandleFunc("/history/{ref}", api.History).Methods(http.MethodGet)

@@ -25,3 +25,8 @@ func (d Dir) Read(name string) ([]byte, error) {
 func (d Dir) Remove(name string) error {
 	return os.Remove(d.Base + "/" + name)
 }
+
+// Open opens name under d for streaming.
+func (d Dir) Open(name string) (*os.File, error) {
+	return os.Open(filepath.Join(d.Base, name))
+}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -15,6 +16,20 @@ func (a *API) Download(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if _, err := w.Write(b); err != nil {
+		return
+	}
+}
+
+// Stream handles GET /stream/{file} (chi).
+func (a *API) Stream(w http.ResponseWriter, r *http.Request) {
+	f, err := a.Files.Open(chi.URLParam(r, "file"))
+	if err != nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if _, err := io.Copy(w, f); err != nil {
 		return
 	}
 }
