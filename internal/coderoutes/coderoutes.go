@@ -46,7 +46,7 @@ const (
 	// maxDepth bounds nested function interpretation.
 	maxDepth = 24
 	// maxSteps bounds the statements and expressions evaluated in one scan.
-	maxSteps = 5_000_000
+	maxSteps = 1_000_000
 )
 
 // Extract returns every route the Go code under root serves, sorted by

@@ -3,6 +3,7 @@ package coderoutes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +105,7 @@ var fixtures = map[string]struct {
 		{"POST", "/v/a", "main.hInit", "main.go", 31, "gin", false},
 		{"GET", "/p1", "main.hInit", "main.go", 35, "gin", false},
 		{"GET", "/p2", "main.hInit", "main.go", 35, "gin", false},
+		{"GET", "/private/me", "main.hInit", "main.go", 39, "gin", true},
 	}},
 	"stdapi": {routes: []r{
 		{"GET", "/users/{id}", "main.getUser", "main.go", 11, "net/http", false},
@@ -240,6 +242,36 @@ func hg(c *gin.Context) {}
 			t.Errorf("Extract(hostile) misses %s; got %v", w, got)
 		}
 	}
+}
+
+// TestExtractBudget: code whose interpretation grows exponentially stops
+// at the step budget, with a note, and keeps the routes found.
+func TestExtractBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("package main\n\nimport \"github.com/gin-gonic/gin\"\n\n")
+	b.WriteString("func main() { r := gin.New(); r.GET(\"/first\", h); f0(r.Group(\"/g\"), nil) }\n")
+	b.WriteString("func h(c *gin.Context) {}\n")
+	const levels = 40
+	for i := 0; i < levels; i++ {
+		fmt.Fprintf(&b, "func f%d(g *gin.RouterGroup, x func()) { f%d(g, func() {}); f%d(g, func() {}); g.GET(\"/l%d\", h) }\n", i, i+1, i+1, i)
+	}
+	fmt.Fprintf(&b, "func f%d(g *gin.RouterGroup, x func()) {}\n", levels)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rs, notes, err := Extract(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || rs[0].Path != "/first" {
+		t.Errorf("Extract(exponential) lost the routes found before the budget ran out: %v", rs)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "budget") {
+		t.Errorf("Extract(exponential) notes = %q, want the budget note", notes)
+	}
+	t.Logf("exponential code: %d routes, %v", len(rs), time.Since(start))
 }
 
 func TestNormalizePath(t *testing.T) {

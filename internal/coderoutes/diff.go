@@ -186,9 +186,8 @@ func DiffFindings(d DiffResult, specFile string) []escarp.Finding {
 		f := escarp.Finding{
 			RuleID: ri.ID, Title: ri.Title, Kind: escarp.KindSAST, Severity: ri.Severity, Confidence: escarp.ConfidenceHigh,
 			OWASP: ri.OWASP, CWE: append([]string(nil), ri.CWE...),
-			Message: fmt.Sprintf("%s %s is served by %s (%s) but not documented%s", r.Method, r.Path, who, r.Framework, inSpec(specFile)),
-			Location: escarp.Location{File: r.File, Line: r.Line, Method: r.Method, Path: p, Service: r.Service,
-				Snippet: fmt.Sprintf("%s %s", r.Method, r.Path)},
+			Message:     fmt.Sprintf("%s %s is served by %s (%s) but not documented%s", r.Method, r.Path, who, r.Framework, inSpec(specFile)),
+			Location:    escarp.Location{File: r.File, Line: r.Line, Method: r.Method, Path: p, Service: r.Service},
 			Remediation: ri.Remediation,
 			Hash:        hash(r.Method + " " + MatchKey(r.Path)),
 		}

@@ -89,10 +89,23 @@ func isAuthName(name string) bool {
 	return name != "" && authPattern.MatchString(name) && !notAuthPattern.MatchString(name)
 }
 
+// isAuth is isAuthName with a cache: the same names come back often.
+func (in *interp) isAuth(name string) bool {
+	if name == "" {
+		return false
+	}
+	b, ok := in.authNames[name]
+	if !ok {
+		b = isAuthName(name)
+		in.authNames[name] = b
+	}
+	return b
+}
+
 // anyAuth reports whether one of the middleware values is authentication.
-func anyAuth(vs []value) bool {
+func (in *interp) anyAuth(vs []value) bool {
 	for _, v := range vs {
-		if v.auth || isAuthName(v.fn) || isAuthName(v.text) {
+		if v.auth || in.isAuth(v.fn) || in.isAuth(v.text) || in.isAuth(v.vname) {
 			return true
 		}
 	}
@@ -241,7 +254,11 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 		var paths []string
 		dyn := false
 		if pathArg != nil {
-			if v := in.eval(fr, e, pathArg); len(v.strs) > 0 {
+			var v value
+			if id, ok := unparen(pathArg).(*ast.Ident); ok {
+				v = in.eval(fr, e, id) // a loop variable over a list of paths
+			}
+			if len(v.strs) > 0 {
 				paths = v.strs
 			} else {
 				s, d := in.strExpr(fr, e, pathArg)
@@ -264,13 +281,13 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 			// A router as the handler: its routes are served below this
 			// path (gorilla/mux Handle(p, sub), chi Handle(p, sub)).
 			if h.r != r {
-				in.mount(h.r, r, h.strip, h.auth || anyAuth(mws))
+				in.mount(h.r, r, h.strip, h.auth || in.anyAuth(mws))
 			}
 			return value{}
 		}
 		var first *route
 		for _, p := range paths {
-			rt := &route{r: r, methods: methods, path: p, handler: handlerName(h), auth: r.auth || h.auth || anyAuth(mws),
+			rt := &route{r: r, methods: methods, path: p, handler: handlerName(h), auth: r.auth || h.auth || in.anyAuth(mws),
 				file: pos.Filename, line: pos.Line, fw: r.fw, complete: len(hv) > 0, dynamic: dyn}
 			in.routes = append(in.routes, rt)
 			if first == nil {
@@ -284,7 +301,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 		if prefixArg != nil {
 			c.prefix, c.dynamic = in.strExpr(fr, e, prefixArg)
 		}
-		if anyAuth(in.args(fr, e, mws)) {
+		if in.anyAuth(in.args(fr, e, mws)) {
 			c.auth = true
 		}
 		return c
@@ -351,7 +368,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 				return value{r: child(a[0], a[1:])}
 			}
 		case "Use":
-			if anyAuth(in.args(fr, e, a)) {
+			if in.anyAuth(in.args(fr, e, a)) {
 				r.auth = true
 			}
 			return value{r: r}
@@ -387,7 +404,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 		case "Host":
 			return value{r: child(nil, a[min(1, len(a)):])}
 		case "Use", "Pre":
-			if anyAuth(in.args(fr, e, a)) {
+			if in.anyAuth(in.args(fr, e, a)) {
 				if r.parent == nil {
 					r.lazy = true // echo's root middleware runs for every route
 				} else {
@@ -434,7 +451,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 		case "With":
 			return value{r: child(nil, a)}
 		case "Use":
-			if anyAuth(in.args(fr, e, a)) {
+			if in.anyAuth(in.args(fr, e, a)) {
 				r.auth = true
 			}
 			return value{}
@@ -468,7 +485,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 			in.routes = append(in.routes, rt)
 			return in.routeCall(fr, e, call, rt, sel)
 		case "Use":
-			if anyAuth(in.args(fr, e, a)) {
+			if in.anyAuth(in.args(fr, e, a)) {
 				r.lazy = true // gorilla/mux middleware runs for every matched route
 			}
 			return value{}
@@ -511,7 +528,7 @@ func (in *interp) routerCall(fr *frame, e *env, call *ast.CallExpr, r *router, s
 					return value{}
 				}
 			}
-			if anyAuth(args) {
+			if in.anyAuth(args) {
 				if prefix == "" {
 					r.auth = true
 				} else {

@@ -54,6 +54,7 @@ type value struct {
 	fn    string // function or handler name
 	auth  bool   // the handler is wrapped by authentication middleware
 	text  string // source text, for naming middleware
+	vname string // the variable it was assigned to, also a middleware name
 	lit   *closure
 	fref  *funcInfo
 	obj   *object
@@ -127,13 +128,15 @@ type interp struct {
 	evals     map[string]bool  // package values being evaluated
 	defMux    map[string]*router
 	noted     map[string]bool
+	// authNames caches isAuthName.
+	authNames map[string]bool
 	// prefixed are fiber's app.Use("/prefix", auth) guards.
 	prefixed []prefixGuard
 }
 
 func newInterp(ctx context.Context, idx *index) *interp {
 	return &interp{ctx: ctx, idx: idx, active: map[*funcInfo]bool{}, activeLit: map[*ast.FuncLit]bool{}, memo: map[string][]value{},
-		cells: map[string]value{}, evals: map[string]bool{}, defMux: map[string]*router{}, noted: map[string]bool{}}
+		cells: map[string]value{}, evals: map[string]bool{}, defMux: map[string]*router{}, noted: map[string]bool{}, authNames: map[string]bool{}}
 }
 
 func (in *interp) note(pos token.Pos, format string, args ...any) {
@@ -172,7 +175,7 @@ func (in *interp) run() error {
 			in.call(fi, nil, nil)
 		}
 	}
-	if in.over {
+	if in.over && in.ctx.Err() == nil {
 		in.notes = append(in.notes, fmt.Sprintf("analysis budget of %d steps exhausted: some routes may be missing", maxSteps))
 	}
 	return in.ctx.Err()
@@ -243,6 +246,10 @@ func (in *interp) step() bool {
 	in.steps++
 	if in.steps > maxSteps {
 		in.over = true
+		return false
+	}
+	if in.steps&1023 == 0 && in.ctx.Err() != nil {
+		in.over = true // cancelled: run reports ctx.Err()
 		return false
 	}
 	return true
@@ -533,6 +540,7 @@ func (in *interp) assign(fr *frame, e *env, lhs, rhs []ast.Expr, define bool) {
 			if v.text == "" {
 				v.text = l.Name
 			}
+			v.vname = l.Name
 			if define {
 				e.vars[l.Name] = v
 			} else if _, ok := e.lookup(l.Name); ok {
@@ -905,7 +913,7 @@ func (in *interp) wrap(name string, res []value, args []value) []value {
 	}
 	for _, a := range args {
 		if a.isHandler() && a.r == nil {
-			v := value{fn: a.fn, auth: a.auth || isAuthName(name), text: name}
+			v := value{fn: a.fn, auth: a.auth || in.isAuth(name), text: name}
 			if a.fn == "" && a.lit != nil {
 				v.fn = a.lit.name
 			}
@@ -914,7 +922,7 @@ func (in *interp) wrap(name string, res []value, args []value) []value {
 		if a.r != nil {
 			// A wrapped router (a middleware chain around a mux).
 			v := a
-			v.auth = a.auth || isAuthName(name)
+			v.auth = a.auth || in.isAuth(name)
 			return []value{v}
 		}
 	}

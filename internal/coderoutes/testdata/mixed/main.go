@@ -34,6 +34,12 @@ func main() {
 	for _, p := range paths {
 		engine.GET(p, hInit)
 	}
+	authn := newChecker()
+	private := engine.Group("/private", authn)
+	private.GET("/me", hInit)
 }
+
+// newChecker's name says nothing; the variable's does.
+func newChecker() gin.HandlerFunc               { return func(c *gin.Context) {} }
 func hInit(c *gin.Context)                      {}
 func hm(w http.ResponseWriter, r *http.Request) {}
