@@ -129,7 +129,7 @@ func (e *engine) finding(rule *taintRule, sink ssa.Instruction, steps []step) es
 		Title:       rule.info.Title,
 		Kind:        escarp.KindSAST,
 		Severity:    rule.info.Severity,
-		Confidence:  escarp.ConfidenceHigh,
+		Confidence:  confidence(steps),
 		OWASP:       rule.info.OWASP,
 		CWE:         rule.info.CWE,
 		Message:     fmt.Sprintf("%s: request data from %s (%s:%d) reaches %s without sanitization", capitalize(rule.what), src, flow[0].File, flow[0].Line, snk),
@@ -174,6 +174,17 @@ func nosec(line string, rule *taintRule) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+// confidence is high for a flow the search followed value by value, medium
+// when it went through the program-wide field index.
+func confidence(steps []step) escarp.Confidence {
+	for _, st := range steps {
+		if st.approx {
+			return escarp.ConfidenceMedium
+		}
+	}
+	return escarp.ConfidenceHigh
 }
 
 func capitalize(s string) string {

@@ -395,6 +395,16 @@ func sqlFieldTainted(w http.ResponseWriter, r *http.Request) {
 	db.Query(orderBy(q), q.Term) // want ESC-SAST-SQLI-001
 }
 
+type settings struct{ Dir string }
+
+var current = &settings{}
+
+func setDir(w http.ResponseWriter, r *http.Request) { current.Dir = r.FormValue("d") }
+
+func listDir(w http.ResponseWriter, r *http.Request) {
+	os.ReadDir(current.Dir) // want ESC-SAST-PATH-001 medium confidence (through a shared object's field)
+}
+
 func pathVetted(w http.ResponseWriter, r *http.Request) {
 	os.Remove("/tmp/" + r.FormValue("f")) // want ESC-SAST-PATH-001 suppressed #nosec G703 -- vetted by the caller
 }
@@ -438,6 +448,13 @@ func TestSourcesSinksSanitizers(t *testing.T) {
 			continue
 		}
 		got = append(got, fmt.Sprintf("%s %s:%d", f.RuleID, f.Location.File, f.Location.Line))
+		wantConf := escarp.ConfidenceHigh
+		if strings.Contains(f.Location.Snippet, "medium confidence") {
+			wantConf = escarp.ConfidenceMedium
+		}
+		if f.Confidence != wantConf {
+			t.Errorf("%s line %d: confidence %s, want %s", f.RuleID, f.Location.Line, f.Confidence, wantConf)
+		}
 		wantSup := strings.Contains(f.Location.Snippet, "suppressed #nosec")
 		if wantSup != (f.Suppressed != nil) {
 			t.Errorf("%s line %d: suppressed %+v, want %v", f.RuleID, f.Location.Line, f.Suppressed, wantSup)

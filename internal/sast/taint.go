@@ -63,6 +63,9 @@ func (e *engine) span(fn *ssa.Function) [2]int {
 type step struct {
 	pos token.Pos
 	msg string
+	// approx marks a step through the program-wide field index, which
+	// joins every store to a field whatever the value: less certain.
+	approx bool
 }
 
 // search is the state of one backward search from a sink argument.
@@ -430,7 +433,7 @@ func builtByNewRequest(v ssa.Value) bool {
 // turns the first flow found into a finding.
 func (e *engine) trace(rule *taintRule, fn *ssa.Function, sink ssa.Instruction, v ssa.Value, sinkMsg string) (escarp.Finding, bool) {
 	s := &search{e: e, visited: map[visitKey]bool{}}
-	s.path = []step{{sink.Pos(), sinkMsg}}
+	s.path = []step{{pos: sink.Pos(), msg: sinkMsg}}
 	if !s.walk(v, sink.Block(), nil, 0) {
 		return escarp.Finding{}, false
 	}
@@ -745,7 +748,10 @@ func (s *search) fromField(fv *types.Var, anchor *ssa.BasicBlock, d int) bool {
 	}
 	for _, st := range s.e.fieldSt[fv] {
 		msg := "stored in field " + s.e.fieldOwn[fv]
-		if s.with(st.Pos(), msg, func() bool { return s.walk(st.Val, st.Block(), nil, d) }) {
+		s.path = append(s.path, step{st.Pos(), msg, true})
+		ok := s.walk(st.Val, st.Block(), nil, d)
+		s.path = s.path[:len(s.path)-1]
+		if ok {
 			return true
 		}
 	}
@@ -887,7 +893,7 @@ func (s *search) with(pos token.Pos, msg string, f func() bool) bool {
 	if msg == "" || !pos.IsValid() {
 		return f()
 	}
-	s.path = append(s.path, step{pos, msg})
+	s.path = append(s.path, step{pos: pos, msg: msg})
 	ok := f()
 	s.path = s.path[:len(s.path)-1]
 	return ok
@@ -895,7 +901,7 @@ func (s *search) with(pos token.Pos, msg string, f func() bool) bool {
 
 // source records the flow ending at a source at pos.
 func (s *search) source(pos token.Pos, _ ssa.Value) bool {
-	s.found = append(append([]step(nil), s.path...), step{pos, s.e.sourceText(pos) + " (source)"})
+	s.found = append(append([]step(nil), s.path...), step{pos: pos, msg: s.e.sourceText(pos) + " (source)"})
 	return true
 }
 
