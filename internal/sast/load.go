@@ -60,16 +60,9 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 	all = pickVariants(all, opt.Tests)
 	bad := map[string]bool{}
 	for _, p := range all {
-		if len(p.Errors) > 0 || p.IllTyped || p.Types == nil || p.TypesInfo == nil {
+		if len(p.Errors) > 0 {
 			bad[p.ID] = true
-			msg := "does not type-check"
-			if len(p.Errors) > 0 {
-				msg = p.Errors[0].Error()
-				if len(p.Errors) > 1 {
-					msg += fmt.Sprintf(" (and %d more errors)", len(p.Errors)-1)
-				}
-			}
-			l.skip = append(l.skip, fmt.Sprintf("package %s skipped: %s", p.PkgPath, msg))
+			l.skip = append(l.skip, fmt.Sprintf("package %s skipped: %s", p.PkgPath, firstError(p.Errors)))
 		}
 	}
 	// A package importing a broken package cannot get SSA either.
@@ -86,6 +79,12 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 					break
 				}
 			}
+		}
+	}
+	for _, p := range all {
+		if !bad[p.ID] && (p.IllTyped || p.Types == nil || p.TypesInfo == nil) {
+			bad[p.ID] = true
+			l.skip = append(l.skip, fmt.Sprintf("package %s skipped: it does not type-check", p.PkgPath))
 		}
 	}
 	for _, p := range all {
@@ -113,6 +112,27 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 		}
 	}
 	return l, nil
+}
+
+// firstError describes a package's errors on one line, preferring the
+// parser's and type checker's (with positions) over the go command's.
+func firstError(errs []packages.Error) string {
+	e := errs[0]
+	for _, x := range errs {
+		if x.Kind == packages.ParseError || x.Kind == packages.TypeError {
+			e = x
+			break
+		}
+	}
+	msg := e.Msg
+	if e.Pos != "" && e.Pos != "-" {
+		msg = e.Pos + ": " + msg
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(errs) > 1 {
+		msg += fmt.Sprintf(" (and %d more errors)", len(errs)-1)
+	}
+	return msg
 }
 
 // pickVariants drops the test binaries and, when tests are included, keeps

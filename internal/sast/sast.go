@@ -121,7 +121,11 @@ func scanModule(ctx context.Context, root, dir string, opt Options, run *escarp.
 		run.Notes = append(run.Notes, fmt.Sprintf("%s: cannot load the module: %v", relSlash(root, dir), err))
 		return nil
 	}
-	run.Notes = append(run.Notes, l.skip...)
+	for _, n := range l.skip {
+		// Compiler messages name files by absolute path; notes use the
+		// root-relative paths findings use.
+		run.Notes = append(run.Notes, strings.ReplaceAll(n, root+string(filepath.Separator), ""))
+	}
 	run.Stats["packages"] += int64(len(l.pkgs))
 	run.Stats["sast.packages"] += int64(len(l.pkgs))
 	run.Stats["files"] += int64(l.files)

@@ -492,7 +492,7 @@ func TestBrokenPackage(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 	notes := strings.Join(run.Notes, "\n")
-	for _, w := range []string{"example.com/broken/bad skipped", "example.com/broken/uses skipped", "example.com/broken/syntax skipped"} {
+	for _, w := range []string{"example.com/broken/bad skipped: bad/bad.go:3:", "example.com/broken/uses skipped", "example.com/broken/syntax skipped"} {
 		if !strings.Contains(notes, w) {
 			t.Errorf("notes lack %q:\n%s", w, notes)
 		}
