@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/pathglob"
 	"github.com/gobwas/glob"
 	"github.com/google/osv-scanner/v2/pkg/models"
 	"github.com/google/osv-scanner/v2/pkg/osvscanner"
@@ -44,10 +45,10 @@ type Options struct {
 	// NoReachability skips govulncheck's call analysis of Go modules: Go
 	// advisories are then reported at their full severity.
 	NoReachability bool
-	// Exclude lists directories to skip: a path relative to the root
-	// ("vendor", "web/node_modules"), "g:GLOB" matched against the
-	// slash-separated path relative to the root ("g:**/testdata"), or
-	// "r:REGEXP" matched against it.
+	// Exclude are internal/pathglob globs relative to the root ("vendor",
+	// "testdata", "web/node_modules"); "g:GLOB" and "r:REGEXP" are
+	// osv-scanner's own forms, matched against the slash-separated path
+	// relative to the root.
 	Exclude []string
 	// CacheDir keeps the databases prepared from OfflineDB between runs;
 	// empty means os.UserCacheDir()/escarp/osv.
@@ -164,7 +165,7 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 	}
 
 	res := &Result{Run: run}
-	conv := newConverter(abs)
+	conv := newConverter(abs, opt.Exclude)
 	for _, src := range vr.Results {
 		conv.addSource(src)
 	}
@@ -235,23 +236,36 @@ func scannerActions(abs string, opt Options, dbDir string) osvscanner.ScannerAct
 	return actions
 }
 
-// excludePatterns translates escarp's exclusions, relative to the root at
-// abs, into osv-scanner's, which osv-scalibr applies to paths relative to the
-// file system root ("work/app/vendor") and, for plain names, resolves
-// against the process's working directory.
+// excludePatterns translates escarp's exclusions (internal/pathglob's
+// globs, relative to the root at abs) into osv-scanner's glob patterns,
+// which osv-scalibr applies to paths relative to the file system root
+// ("work/app/vendor"). A glob without a slash names a file or directory at
+// any depth; one with a slash is anchored at the root; both exclude what
+// lies beneath. Findings are filtered with pathglob afterwards too, so the
+// translation only has to be fast, not exact. "g:" and "r:" patterns are
+// passed through, anchored at the root.
 func excludePatterns(abs string, ex []string) []string {
-	base := strings.TrimPrefix(filepath.ToSlash(abs), "/")
+	base := glob.QuoteMeta(strings.TrimPrefix(filepath.ToSlash(abs), "/"))
 	var out []string
 	for _, e := range ex {
 		switch {
 		case strings.HasPrefix(e, "g:"):
 			pat := strings.TrimPrefix(strings.TrimPrefix(e, "g:"), "/")
-			out = append(out, "g:"+glob.QuoteMeta(base)+"/"+pat)
+			out = append(out, "g:"+base+"/"+pat)
 		case strings.HasPrefix(e, "r:"):
 			pat := strings.TrimPrefix(strings.TrimPrefix(e, "r:"), "^")
-			out = append(out, "r:^"+regexp.QuoteMeta(base)+"/(?:"+pat+")")
-		case e != "":
-			out = append(out, filepath.Join(abs, filepath.FromSlash(e)))
+			out = append(out, "r:^"+regexp.QuoteMeta(strings.TrimPrefix(filepath.ToSlash(abs), "/"))+"/(?:"+pat+")")
+		default:
+			pat := strings.TrimSuffix(strings.Trim(strings.TrimPrefix(filepath.ToSlash(e), "./"), "/"), "/**")
+			if pat == "" {
+				continue
+			}
+			if strings.Contains(pat, "/") {
+				out = append(out, "g:"+base+"/"+pat, "g:"+base+"/"+pat+"/**")
+			} else {
+				out = append(out, "g:"+base+"/"+pat, "g:"+base+"/"+pat+"/**",
+					"g:"+base+"/**/"+pat, "g:"+base+"/**/"+pat+"/**")
+			}
 		}
 	}
 	return out
@@ -298,14 +312,15 @@ type source struct {
 // converter turns osv-scanner's results into escarp findings.
 type converter struct {
 	root    string
+	exclude pathglob.Set
 	sources []*source
 	// results holds govulncheck's verdicts per go.mod analysed.
 	results map[*source]*govulnResult
 	notes   []string
 }
 
-func newConverter(root string) *converter {
-	return &converter{root: root}
+func newConverter(root string, exclude []string) *converter {
+	return &converter{root: root, exclude: exclude}
 }
 
 func (c *converter) addSource(ps models.PackageSource) {
@@ -316,6 +331,9 @@ func (c *converter) addSource(ps models.PackageSource) {
 	rel, err := filepath.Rel(c.root, p)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = p
+	}
+	if c.exclude.Match(filepath.ToSlash(rel)) {
+		return
 	}
 	s := &source{abs: p, rel: filepath.ToSlash(rel), pkgs: ps.Packages}
 	if b, err := os.ReadFile(p); err == nil {

@@ -108,6 +108,9 @@ func TestScanExclude(t *testing.T) {
 		{[]string{"python", "java/"}, []string{"python", "java"}, 5},
 		{[]string{"g:ru*"}, []string{"ruby", "rust"}, 6},
 		{[]string{"r:(php|npm)$"}, []string{"php", "npm"}, 6},
+		// pathglob forms: a name at any depth, a file glob, a ** glob.
+		{[]string{"poetry.lock", "requirements.txt"}, []string{"python"}, 6},
+		{[]string{"**/Cargo.lock"}, []string{"rust"}, 7},
 	} {
 		t.Run(strings.Join(tc.exclude, ","), func(t *testing.T) {
 			res, err := Scan(context.Background(), filepath.Join("testdata", "lockfiles"), Options{
