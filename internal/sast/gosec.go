@@ -14,7 +14,6 @@ import (
 	"github.com/securego/gosec/v2/analyzers"
 	"github.com/securego/gosec/v2/issue"
 	"github.com/securego/gosec/v2/rules"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
 
 	"github.com/escarp/escarp"
 )
@@ -34,7 +33,7 @@ func newGosec(tests bool) *gosec.Analyzer {
 }
 
 // runGosec runs gosec's AST rules and SSA analyzers on the loaded packages,
-// reusing their syntax, types and SSA.
+// reusing their syntax and types.
 func runGosec(ctx context.Context, l *loaded, src *sources) ([]escarp.Finding, []string) {
 	a := newGosec(false)
 	var notes []string
@@ -49,9 +48,12 @@ func runGosec(ctx context.Context, l *loaded, src *sources) ([]escarp.Finding, [
 				}
 			}()
 			a.CheckRules(p)
-			if sp := l.ssa[p]; sp != nil {
-				a.CheckAnalyzersWithSSA(p, &buildssa.SSA{Pkg: sp, SrcFuncs: srcFuncs(l.prog, p)})
-			}
+			// gosec's analyzers get the loaded package and build their own
+			// SSA of it. Handing them the module's whole-program SSA
+			// (CheckAnalyzersWithSSA) works, but then every package's CHA
+			// call graph covers the whole program: 3.4 s instead of 1.0 s
+			// over escarp's own 52 packages.
+			a.CheckAnalyzers(p)
 		}()
 	}
 	issues, _, _ := a.Report()

@@ -16,12 +16,11 @@ import (
 	"golang.org/x/tools/go/ssa/ssautil"
 )
 
-// loaded is one module loaded once, with its SSA built once, shared by gosec
-// and the taint pass.
+// loaded is one module loaded once, shared by gosec and the taint pass, and
+// the SSA program of its packages.
 type loaded struct {
 	dir   string
 	pkgs  []*packages.Package // well-typed packages of the module, in path order
-	ssa   map[*packages.Package]*ssa.Package
 	prog  *ssa.Program
 	files int
 	skip  []string // notes about packages left out
@@ -56,7 +55,7 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
-	l = &loaded{dir: dir, ssa: map[*packages.Package]*ssa.Package{}}
+	l = &loaded{dir: dir}
 	all = pickVariants(all, opt.Tests)
 	bad := map[string]bool{}
 	for _, p := range all {
@@ -99,18 +98,13 @@ func load(ctx context.Context, dir string, opt Options) (l *loaded, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			l.skip = append(l.skip, fmt.Sprintf("SSA construction failed: %v; taint analysis and SSA-based gosec analyzers skipped", r))
-			l.prog, l.ssa = nil, map[*packages.Package]*ssa.Package{}
+			l.prog = nil
 			err = nil
 		}
 	}()
-	prog, spkgs := ssautil.Packages(l.pkgs, ssa.BuilderMode(0))
+	prog, _ := ssautil.Packages(l.pkgs, ssa.BuilderMode(0))
 	prog.Build()
 	l.prog = prog
-	for i, p := range l.pkgs {
-		if spkgs[i] != nil {
-			l.ssa[p] = spkgs[i]
-		}
-	}
 	return l, nil
 }
 
@@ -161,7 +155,7 @@ func pickVariants(all []*packages.Package, tests bool) []*packages.Package {
 }
 
 // srcFuncs lists the functions declared in p, with their literals, in source
-// order: the shape of buildssa's SrcFuncs, which gosec's analyzers expect.
+// order.
 func srcFuncs(prog *ssa.Program, p *packages.Package) []*ssa.Function {
 	var out []*ssa.Function
 	var add func(f *ssa.Function)

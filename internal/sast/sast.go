@@ -4,8 +4,9 @@
 // gin, echo, chi, gorilla/mux and fiber handlers to SQL, command, file,
 // outbound HTTP, HTML and redirect sinks.
 //
-// Packages are loaded once (golang.org/x/tools/go/packages) and their SSA
-// built once; gosec and the taint pass share both. Where gosec and the taint
+// Packages are loaded once (golang.org/x/tools/go/packages) and shared by
+// gosec and the taint pass; the taint pass builds the SSA of the whole
+// module, gosec's analyzers their own SSA per package (see runGosec). Where gosec and the taint
 // pass report the same flaw (same CWE at the same file and line), one
 // finding is kept: escarp's, which carries the flow, with
 // Properties["also"] naming the gosec rules.

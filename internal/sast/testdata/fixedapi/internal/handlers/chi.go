@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -14,10 +16,11 @@ func (a *API) Download(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
+	// Served as a download that browsers never render.
 	w.Header().Set("Content-Type", "application/octet-stream")
-	if _, err := w.Write(b); err != nil {
-		return
-	}
+	w.Header().Set("Content-Disposition", "attachment")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 }
 
 // Stream handles GET /stream/{file} (chi).
