@@ -122,6 +122,8 @@ type funcInfo struct {
 	name string                  // "pkg.F", "pkg.(*T).M", "pkg.T.M"
 	lits map[*ast.FuncLit]string // closure names, as the Go runtime gives them
 	seen bool                    // interpreted at least once
+	// relevant and useful say whether to interpret it: see relevance.
+	relevant, useful bool
 }
 
 // load walks root and parses every Go file.

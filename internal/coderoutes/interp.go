@@ -124,6 +124,7 @@ type interp struct {
 	// activeLit stops recursion through closures.
 	activeLit map[*ast.FuncLit]bool
 	memo      map[string][]value
+	keep      [][]value        // the values memo keys refer to
 	cells     map[string]value // struct fields and package vars
 	evals     map[string]bool  // package values being evaluated
 	defMux    map[string]*router
@@ -152,6 +153,7 @@ func (in *interp) note(pos token.Pos, format string, args ...any) {
 // to), then every function not reached from them, with unknown arguments.
 func (in *interp) run() error {
 	referenced := in.references()
+	in.relevance()
 	var all []*funcInfo
 	for _, p := range in.idx.pkgs {
 		keys := make([]string, 0, len(p.funcs))
@@ -169,7 +171,7 @@ func (in *interp) run() error {
 			if err := in.ctx.Err(); err != nil {
 				return err
 			}
-			if fi.seen || (pass == 0 && referenced[fi]) {
+			if fi.seen || !fi.relevant || (pass == 0 && referenced[fi]) {
 				continue
 			}
 			in.call(fi, nil, nil)
@@ -258,7 +260,7 @@ func (in *interp) step() bool {
 // call interprets fi with the given receiver and arguments and returns its
 // results.
 func (in *interp) call(fi *funcInfo, recv *value, args []value) []value {
-	if fi.decl.Body == nil || in.active[fi] || in.depth >= maxDepth || !in.step() {
+	if fi.decl.Body == nil || (!fi.relevant && !fi.useful) || in.active[fi] || in.depth >= maxDepth || !in.step() {
 		return nil
 	}
 	key := memoKey(fi, recv, args)
@@ -266,6 +268,12 @@ func (in *interp) call(fi *funcInfo, recv *value, args []value) []value {
 		return r
 	}
 	in.memo[key] = nil
+	// The key holds addresses: keep what they point to alive, so that no
+	// later value can reuse an address and hit this entry by mistake.
+	in.keep = append(in.keep, args)
+	if recv != nil {
+		in.keep = append(in.keep, []value{*recv})
+	}
 	fi.seen = true
 	in.active[fi] = true
 	in.depth++
