@@ -398,6 +398,23 @@ func sqlFieldTainted(w http.ResponseWriter, r *http.Request) {
 	db.Query(orderBy(q), q.Term) // want ESC-SAST-SQLI-001
 }
 
+func cmdThroughMap(w http.ResponseWriter, r *http.Request) {
+	m := map[string]string{}
+	m["c"] = r.FormValue("c")
+	exec.Command(m["c"]) // want ESC-SAST-CMDI-001
+}
+
+func cmdThroughChannel(w http.ResponseWriter, r *http.Request) {
+	ch := make(chan string, 1)
+	ch <- r.FormValue("c")
+	exec.Command(<-ch) // want ESC-SAST-CMDI-001
+}
+
+func cmdThroughAppend(w http.ResponseWriter, r *http.Request) {
+	args := append([]string{"-c"}, r.FormValue("c"))
+	exec.Command("sh", args...) // want ESC-SAST-CMDI-001
+}
+
 type settings struct{ Dir string }
 
 var current = &settings{}

@@ -662,6 +662,14 @@ func (s *search) fromReferrers(p ssa.Value, anchor *ssa.BasicBlock, field *types
 			if s.fromReferrers(in.(ssa.Value), anchor, field, d+1) {
 				return true
 			}
+		case *ssa.MapUpdate:
+			if in.Map == p && s.walk(in.Value, in.Block(), nil, d) {
+				return true
+			}
+		case *ssa.Send:
+			if in.Chan == p && s.walk(in.X, in.Block(), nil, d) {
+				return true
+			}
 		case ssa.CallInstruction:
 			if s.filledBy(in, p, d) {
 				return true
