@@ -156,10 +156,10 @@ func (in *interp) pkgCall(fr *frame, e *env, call *ast.CallExpr, ip, alias, sel 
 		if _, ok := q.fields[sel]; ok && len(args) == 1 { // a conversion
 			return args, true
 		}
-		return in.wrap(q.name+"."+sel, nil, args), false
+		return in.unknownCall(q.name+"."+sel, args), false
 	}
 	args := in.args(fr, e, call.Args)
-	return in.wrap(importName(ip, alias)+"."+sel, nil, args), false
+	return in.unknownCall(importName(ip, alias)+"."+sel, args), false
 }
 
 // strExpr renders a path expression: literals, constants, concatenation

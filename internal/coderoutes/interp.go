@@ -866,7 +866,7 @@ func (in *interp) callValues(fr *frame, e *env, call *ast.CallExpr) ([]value, bo
 			}
 		}
 		args := in.args(fr, e, call.Args)
-		return in.wrap(in.qualify(fr.file, exprText(fun)), nil, args), false
+		return in.unknownCall(in.qualify(fr.file, exprText(fun)), args), false
 	case *ast.Ident:
 		v, local := e.lookup(fun.Name)
 		if !local {
@@ -882,14 +882,14 @@ func (in *interp) callValues(fr *frame, e *env, call *ast.CallExpr) ([]value, bo
 		if len(args) == 1 && fr.file.pkg.fields[fun.Name] == nil && isConversion(fun.Name) {
 			return args, true // string(x), a conversion
 		}
-		return in.wrap(fun.Name, nil, args), false
+		return in.unknownCall(fun.Name, args), false
 	case *ast.FuncLit:
 		c := in.eval(fr, e, fun)
 		args := in.args(fr, e, call.Args)
 		return in.wrap(c.lit.name, in.callClosure(c.lit, args), args), true
 	}
 	args := in.args(fr, e, call.Args)
-	return in.wrap(exprText(call.Fun), nil, args), false
+	return in.unknownCall(exprText(call.Fun), args), false
 }
 
 func isConversion(name string) bool {
@@ -935,6 +935,18 @@ func (in *interp) wrap(name string, res []value, args []value) []value {
 		}
 	}
 	return append([]value{{fn: name, text: name}}, res[min(1, len(res)):]...)
+}
+
+// unknownCall is a call of a function the tree does not declare. Its
+// function-literal arguments are interpreted, since it may well call them
+// (sync.Once.Do(func() {...}), an errgroup): they may register routes.
+func (in *interp) unknownCall(name string, args []value) []value {
+	for _, a := range args {
+		if a.lit != nil && len(a.lit.lit.Type.Params.List) == 0 {
+			in.callClosure(a.lit, nil)
+		}
+	}
+	return in.wrap(name, nil, args)
 }
 
 // callClosure interprets a function literal with arguments.

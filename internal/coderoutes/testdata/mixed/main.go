@@ -5,6 +5,7 @@ package main
 
 import (
 	"net/http"
+	"sync"
 
 	"example.com/mixed/api"
 	"github.com/gin-gonic/gin"
@@ -37,7 +38,12 @@ func main() {
 	authn := newChecker()
 	private := engine.Group("/private", authn)
 	private.GET("/me", hInit)
+	setup()
 }
+
+var once sync.Once
+
+func setup() { once.Do(func() { engine.GET("/once", hInit) }) }
 
 // newChecker's name says nothing; the variable's does.
 func newChecker() gin.HandlerFunc               { return func(c *gin.Context) {} }
