@@ -56,7 +56,17 @@ func runGosec(ctx context.Context, l *loaded, src *sources) ([]escarp.Finding, [
 			a.CheckAnalyzers(p)
 		}()
 	}
-	issues, _, _ := a.Report()
+	issues, _, errs := a.Report()
+	files := make([]string, 0, len(errs))
+	for f := range errs {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		for _, e := range errs[f] {
+			notes = append(notes, fmt.Sprintf("gosec: %s:%d: %s", src.rel(f), e.Line, e.Err))
+		}
+	}
 	out := make([]escarp.Finding, 0, len(issues))
 	seen := map[string]bool{}
 	for _, iss := range issues {
