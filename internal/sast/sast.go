@@ -6,11 +6,12 @@
 //
 // Packages are loaded once (golang.org/x/tools/go/packages) and shared by
 // gosec and the taint pass; the taint pass builds the SSA of the whole
-// module, gosec's analyzers their own SSA per package (see runGosec). Where gosec and the taint
-// pass report the same flaw (the same class, such as G202/G701 and
-// ESC-SAST-SQLI-001, on the sink's line or in the function holding the
-// sink), one finding is kept: escarp's, which carries the flow, with
-// Properties["also"] naming the gosec rules.
+// module, gosec's analyzers their own SSA per package (see runGosec).
+//
+// Where gosec and the taint pass report the same flaw (the same class, such
+// as G202/G701 and ESC-SAST-SQLI-001, on the sink's line or in the function
+// holding the sink), one finding is kept: escarp's, which carries the flow,
+// with Properties["also"] naming the gosec rules.
 //
 // Inline suppressions are honoured: gosec's #nosec issues, and escarp's
 // taint findings whose sink line carries "#nosec" (bare, or naming the
