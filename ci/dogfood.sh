@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# ci/dogfood.sh: escarp gates itself. It builds escarp, then runs `escarp ci`
-# (audit + scan) against the lab's secure twin, which must pass with the
-# suppressions committed in .escarp/suppressions.yaml, and against the
-# vulnerable lab, which must fail with exit 1 naming the planted flaws.
+# ci/dogfood.sh: escarp gates itself. It builds escarp, runs `escarp code`
+# over escarp's own source (SAST, dependencies against the OSV records of
+# ../shared/corpus/osv when present, secrets in the tree and its history),
+# which must find nothing high with the exclusions of escarp.yaml, then runs
+# `escarp ci` (audit + scan) against the lab's secure twin, which must pass
+# with the suppressions committed in .escarp/suppressions.yaml, and against
+# the vulnerable lab, which must fail with exit 1 naming the planted flaws.
 #
 # Everything runs on loopback; the script starts and stops its own lab
 # processes and removes its temporary directory. Usage: ci/dogfood.sh
@@ -84,6 +87,23 @@ run_ci() {
 	grep -v '^    new ' "$dir/stdout.txt"
 	cat "$dir/stderr.txt"
 }
+
+say "escarp code over escarp itself (must find nothing high)"
+code_args=(--no-store -o "$work/code.sarif")
+if [ -d "$root/../shared/corpus/osv" ]; then
+	code_args+=(--offline-db "$root/../shared/corpus/osv")
+else
+	say "../shared/corpus/osv is absent: dependencies are not checked"
+	code_args+=(--engines sast,secrets)
+fi
+(cd "$root" && timeout 600 "$escarp" code "${code_args[@]}" >"$work/code.txt" 2>&1)
+rc=$?
+tail -n 3 "$work/code.txt"
+if [ "$rc" -ne 0 ]; then
+	grep -E '^(CRITICAL|HIGH) ' "$work/code.txt"
+	fail "escarp code over escarp exited $rc, want 0"
+fi
+grep -q '"id": "escarp/code/"' "$work/code.sarif" || fail "escarp code wrote no SARIF run"
 
 say "escarp ci against the secure twin (must pass)"
 start_lab --secure
