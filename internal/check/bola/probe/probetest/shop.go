@@ -31,7 +31,7 @@ var Spec []byte
 // StrongSecret is the HMAC key of the safe shop; WeakSecret the one of a
 // shop with flaw ESC-DAST-AUTHN-006.
 const (
-	StrongSecret = "9c1f6b2e0d8a4f37b5e21c6d9a0f3e87c4b2d1a6e9f08b7c"
+	StrongSecret = "9c1f6b2e0d8a4f37b5e21c6d9a0f3e87c4b2d1a6e9f08b7c" // #nosec G101 gitleaks:allow -- the key of a loopback test shop
 	WeakSecret   = "secret"
 )
 
