@@ -508,7 +508,7 @@ func (c *converter) finding(s *source, pv models.PackageVulns, g models.GroupInf
 		ID:          id,
 		Title:       title,
 		Description: desc,
-		Remediation: "Upgrade the affected package to a fixed version.",
+		Remediation: remediation,
 		Severity:    advisorySeverity(primary),
 		CWE:         cwes,
 		HelpURI:     "https://osv.dev/vulnerability/" + id,
