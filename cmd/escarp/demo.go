@@ -16,6 +16,7 @@ import (
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
 	"github.com/escarp/escarp/internal/check/list"
+	"github.com/escarp/escarp/internal/code"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/inventory"
 	"github.com/escarp/escarp/internal/inventory/probe"
@@ -137,12 +138,20 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 	stopLab()
 	<-labDone
 
+	// 4. Look inside: SAST, dependencies and secrets of an excerpt of the
+	// lab's source, matched offline against the OSV records it ships with.
+	fmt.Fprintln(progress, "demo: analysing the lab's source excerpt")
+	codeRun, err := a.demoCode(ctx, filepath.Join(dir, "quayside-code"))
+	if err != nil {
+		return err
+	}
+
 	rep := &escarp.Report{
 		SchemaVersion: escarp.ReportSchemaVersion,
 		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
 		StartedAt:     started,
 		FinishedAt:    time.Now(),
-		Runs:          []*escarp.Run{auditRun, scanRun},
+		Runs:          []*escarp.Run{auditRun, scanRun, codeRun},
 	}
 	outputs := []string{
 		filepath.Join(dir, "escarp.sarif"), filepath.Join(dir, "escarp.json"), filepath.Join(dir, "escarp.html"),
@@ -165,6 +174,43 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 	}
 	a.printDemoSummary(rep, disc, derr, dir, stored)
 	return nil
+}
+
+// missedSourceFlaws lists the flaws of lab.SourceFlaws that run does not
+// report in their file.
+func missedSourceFlaws(run *escarp.Run) []string {
+	var missed []string
+	for _, fl := range lab.SourceFlaws {
+		found := false
+		for _, f := range run.Findings {
+			if f.RuleID == fl.Rule && strings.HasSuffix(f.Location.File, fl.File) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missed = append(missed, fl.Rule)
+		}
+	}
+	return missed
+}
+
+// demoCode writes the lab's source excerpt under dir and runs every code
+// engine over it, offline and without git history.
+func (a *app) demoCode(ctx context.Context, dir string) (*escarp.Run, error) {
+	src, osv, err := lab.WriteSource(dir)
+	if err != nil {
+		return nil, &escarp.Error{Op: "demo", Kind: escarp.Internal, Message: "writing the lab's source excerpt", Err: err}
+	}
+	p := &codePlan{root: src, cfg: code.Config{OfflineDB: osv, History: new(false)}}
+	run, _, err := a.codeRun(ctx, p)
+	if run == nil || escarp.KindOf(err) == escarp.Invalid {
+		return nil, err
+	}
+	if err != nil {
+		run.Notes = append(run.Notes, "code analysis incomplete: "+err.Error())
+	}
+	return run, nil
 }
 
 // recordDemo records every run in the store and the discovery in the
@@ -231,6 +277,17 @@ func (a *app) printDemoSummary(rep *escarp.Report, disc *probe.Result, derr erro
 		fmt.Fprintf(w, " (missed: %s)", strings.Join(missed, ", "))
 	}
 	fmt.Fprintln(w)
+	for _, run := range rep.Runs {
+		if run.Engine != escarp.EngineCode {
+			continue
+		}
+		missed := missedSourceFlaws(run)
+		fmt.Fprintf(w, "  source %d of %d planted flaws found in the lab's source excerpt", len(lab.SourceFlaws)-len(missed), len(lab.SourceFlaws))
+		if len(missed) > 0 {
+			fmt.Fprintf(w, " (missed: %s)", strings.Join(missed, ", "))
+		}
+		fmt.Fprintln(w)
+	}
 	switch {
 	case derr != nil && !errors.Is(derr, probe.ErrBudget):
 		fmt.Fprintf(w, "  discover failed: %v\n", derr)
