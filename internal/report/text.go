@@ -111,6 +111,9 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 			if f.Message != "" {
 				fmt.Fprintf(w, "    %s\n", indent(f.Message, "    "))
 			}
+			if len(f.Flows) > 0 {
+				printFlow(w, p, f.Flows[0])
+			}
 			if f.Evidence != nil && f.Evidence.Note != "" {
 				fmt.Fprintf(w, "    %s %s\n", p.paint(ansiDim, "evidence:"), indent(f.Evidence.Note, "    "))
 			}
@@ -236,4 +239,25 @@ func firstParagraph(md string) string {
 		md = md[:i]
 	}
 	return strings.Join(strings.Fields(md), " ")
+}
+
+// maxFlowSteps bounds the steps of a taint path the text report prints.
+const maxFlowSteps = 8
+
+// printFlow prints a taint path, source first, one step per line.
+func printFlow(w io.Writer, p painter, flow []escarp.Location) {
+	for i, step := range flow {
+		if i == maxFlowSteps-1 && len(flow) > maxFlowSteps {
+			fmt.Fprintf(w, "          %s\n", p.paint(ansiDim, fmt.Sprintf("... %d more step(s)", len(flow)-i-1)))
+			step = flow[len(flow)-1]
+		}
+		label := "      "
+		if i == 0 {
+			label = "path: "
+		}
+		fmt.Fprintf(w, "    %s%s  %s\n", p.paint(ansiDim, label), where(step), step.Message)
+		if i == maxFlowSteps-1 {
+			break
+		}
+	}
 }
