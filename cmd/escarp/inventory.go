@@ -156,6 +156,20 @@ inventory.sources in escarp.yaml are imported.`,
 					return err
 				}
 				walked := len(files) != 1 || files[0] != path
+				if walked {
+					res, notes, err := importCodeRoutes(cmd.Context(), inv, path, in.service)
+					if err != nil {
+						return err
+					}
+					for _, n := range notes {
+						fmt.Fprintln(a.stderr, "note: "+n)
+					}
+					if res != nil {
+						fmt.Fprintf(a.stdout, "%s: code routes: %d observations, %d new endpoints, %d updated, %d ignored (%s)\n",
+							in.path, res.Observations, res.New, res.Updated, res.Ignored, strings.Join(res.Services, ", "))
+						total = res
+					}
+				}
 				for _, f := range files {
 					res, warns, err := importOne(cmd.Context(), inv, f, in.service, in.host)
 					if walked && errors.Is(err, errUnknownKind) {
@@ -337,6 +351,30 @@ func importOne(ctx context.Context, inv *inventory.Inventory, path, service, hos
 		res, err := importSpec(ctx, inv, api, service)
 		return res, warns, err
 	}
+}
+
+// importCodeRoutes imports the routes that the source code under dir
+// serves (Go, Express, Flask, FastAPI), as `escarp code routes` lists
+// them. A tree with no route imports nothing.
+func importCodeRoutes(ctx context.Context, inv *inventory.Inventory, dir, service string) (*inventory.Result, []string, error) {
+	rs, notes, err := extractRoutes(ctx, dir)
+	if err != nil || len(rs) == 0 {
+		return nil, notes, err
+	}
+	data, err := json.Marshal(routes.Document{Routes: rs})
+	if err != nil {
+		return nil, notes, &escarp.Error{Op: "inventory import", Kind: escarp.Internal, Err: err}
+	}
+	obs, err := routes.Parse(dir, data, service, time.Now().UTC())
+	if err != nil {
+		return nil, notes, err
+	}
+	var specs []inventory.SpecService
+	if service != "" {
+		specs = []inventory.SpecService{{Name: service}}
+	}
+	res, err := inv.Import(ctx, specs, obs, service)
+	return res, notes, err
 }
 
 func importSpec(ctx context.Context, inv *inventory.Inventory, api *escarp.API, service string) (*inventory.Result, error) {
