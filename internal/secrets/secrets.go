@@ -113,6 +113,10 @@ type run struct {
 	dropped int // notes beyond maxNotes
 	stats   map[string]int64
 	order   map[string]int // commit SHA → position in history (0 = HEAD)
+	// allowed holds the (rule, secret) pairs the working tree accepts with
+	// an inline gitleaks:allow: their history hits are accepted too, since
+	// the same value is in the tree.
+	allowed map[[2]string]bool
 }
 
 func (r *run) note(format string, args ...any) {
@@ -188,6 +192,15 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 
 	tree := ignore.filter(r.hits)
 	history = ignore.filter(history)
+	if len(r.allowed) > 0 {
+		kept := history[:0]
+		for _, h := range history {
+			if !r.allowed[[2]string{h.rule, h.secret}] {
+				kept = append(kept, h)
+			}
+		}
+		history = kept
+	}
 	findings := r.findings(tree, history)
 	// Values gitleaks found, reported or silenced, are not reported again.
 	findings = append(findings, specFindings(ignore.filterSpec(specHits), r.hits)...)
@@ -232,6 +245,12 @@ func (r *run) skippedPath(rel string) bool {
 // scanTree runs gitleaks over every file under root.
 func (r *run) scanTree(ctx context.Context) error {
 	det := newDetector(ctx, r.cfg)
+	// The tree's detector reports allowed values too, so scanFile can
+	// remember them for the history.
+	det.main.IgnoreGitleaksAllow = true
+	if det.generic != nil {
+		det.generic.IgnoreGitleaksAllow = true
+	}
 	paths := make(chan string)
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -339,12 +358,23 @@ func (r *run) scanFile(ctx context.Context, det *detector, rel string, buf *byte
 	}
 	fs := det.detect(ctx, sources.Fragment{Raw: raw, FilePath: rel, StartLine: 1})
 	hits := make([]hit, 0, len(fs))
+	var allowed [][2]string
 	for _, f := range fs {
+		if strings.Contains(f.Line, allowSignature) {
+			allowed = append(allowed, [2]string{f.RuleID, f.Secret})
+			continue
+		}
 		hits = append(hits, r.toHit(f, rel, ""))
 	}
-	if len(hits) > 0 {
+	if len(hits) > 0 || len(allowed) > 0 {
 		r.mu.Lock()
 		r.hits = append(r.hits, hits...)
+		if len(allowed) > 0 && r.allowed == nil {
+			r.allowed = map[[2]string]bool{}
+		}
+		for _, k := range allowed {
+			r.allowed[k] = true
+		}
 		r.mu.Unlock()
 	}
 }

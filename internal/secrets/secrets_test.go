@@ -585,3 +585,42 @@ func TestScanHistoryBelowTopLevel(t *testing.T) {
 		t.Errorf("MaxCommits 1: %d findings, stats %v", len(run.Findings), run.Stats)
 	}
 }
+
+func TestAllowedInTreeIsAllowedInHistory(t *testing.T) {
+	// A value accepted in the working tree with gitleaks:allow, added to
+	// its line after the value was first committed, is not reported from
+	// the history either; a value without the marker still is.
+	s := fakeSecrets()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git binary not installed")
+	}
+	gitEnv(t)
+	repo := t.TempDir()
+	when := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	runGit(t, repo, when, "init", "-q")
+	write := func(content string) {
+		if err := os.WriteFile(filepath.Join(repo, "app.env"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit := func(msg string) string {
+		when = when.Add(time.Hour)
+		runGit(t, repo, when, "add", "-A")
+		runGit(t, repo, when, "commit", "-q", "-m", msg)
+		return runGit(t, repo, when, "rev-parse", "--short=7", "HEAD")
+	}
+	write("TOKEN=" + s["GH_TOKEN"] + "\nOTHER=" + s["GH_TOKEN_3"] + "\n")
+	c1 := commit("add")
+	write("TOKEN=" + s["GH_TOKEN"] + " # gitleaks:allow fixture\nOTHER=" + s["GH_TOKEN_3"] + "\n")
+	commit("allow")
+
+	run, err := Scan(context.Background(), repo, Options{History: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []result{{Rule: "gitleaks:github-pat", File: "app.env", Line: 2, Column: 7, Commit: c1}}
+	if diff := cmp.Diff(want, results(run)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	assertNoSecret(t, run, s)
+}
