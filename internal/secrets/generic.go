@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/zricethezav/gitleaks/v8/config"
@@ -194,4 +195,26 @@ func (d *detector) hasKeyword(line string) bool {
 		}
 	}
 	return false
+}
+
+// identifierWords matches values made of words joined by hyphens or
+// underscores, optionally after a number: "2023-no-additionalProperties",
+// "max-connection-pool-size". They are identifiers (rule names, settings,
+// slugs), not keys.
+var identifierWords = regexp.MustCompile(`^[0-9]{0,8}([-_][A-Za-z]{2,}){2,}$|^[A-Za-z]{2,}([-_][A-Za-z]{2,}){2,}$`)
+
+// dropIdentifiers drops generic-api-key hits whose value reads as an
+// identifier rather than a key: gitleaks' generic rule matches any
+// high-entropy enough value after a word like "api", and rule aliases
+// such as "owasp:api3:2023-no-additionalProperties" are long enough.
+// Specific rules are never dropped.
+func dropIdentifiers(hs []hit) []hit {
+	out := hs[:0]
+	for _, h := range hs {
+		if h.rule == genericRuleID && identifierWords.MatchString(h.secret) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
 }

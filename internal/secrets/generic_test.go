@@ -104,3 +104,24 @@ func sortHits(hs []hit) {
 		return hs[i].rule < hs[j].rule
 	})
 }
+
+func TestDropIdentifiers(t *testing.T) {
+	s := fakeSecrets()
+	in := []hit{
+		{rule: genericRuleID, secret: "2023-no-additionalProperties"},
+		{rule: genericRuleID, secret: "max_connection_pool"},
+		{rule: genericRuleID, secret: "constrained-additional-properties"},
+		{rule: genericRuleID, secret: s["API_KEY"]},
+		{rule: genericRuleID, secret: "k3y-" + s["API_KEY"][:12] + "-live"},
+		{rule: genericRuleID, secret: "no-additional"}, // two words: too little to call it an identifier
+		{rule: "github-pat", secret: "ghp-like-words-here"},
+	}
+	var kept []string
+	for _, h := range dropIdentifiers(in) {
+		kept = append(kept, h.secret)
+	}
+	want := []string{s["API_KEY"], "k3y-" + s["API_KEY"][:12] + "-live", "no-additional", "ghp-like-words-here"}
+	if diff := cmp.Diff(want, kept); diff != "" {
+		t.Errorf("kept (-want +got):\n%s", diff)
+	}
+}

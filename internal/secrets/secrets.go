@@ -190,8 +190,8 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 		return nil, err
 	}
 
-	tree := ignore.filter(r.hits)
-	history = ignore.filter(history)
+	tree := dropIdentifiers(ignore.filter(r.hits))
+	history = dropIdentifiers(ignore.filter(history))
 	if len(r.allowed) > 0 {
 		kept := history[:0]
 		for _, h := range history {
