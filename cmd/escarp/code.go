@@ -329,7 +329,16 @@ func (a *app) runCode(cmd *cobra.Command, args []string, format string, outputs 
 // codeRun runs the planned engines and rebases file names for reports.
 func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Result, error) {
 	var deps *sca.Result
-	run, err := code.Run(ctx, p.root, a.codeEngines(p, &deps))
+	engines := a.codeEngines(p, &deps)
+	progress := a.progress()
+	for i := range engines {
+		scan, name := engines[i].Scan, engines[i].Name
+		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
+			fmt.Fprintf(progress, "code: %s\n", name)
+			return scan(ctx, root)
+		}
+	}
+	run, err := code.Run(ctx, p.root, engines)
 	if run != nil {
 		run.Target = a.rel(p.root)
 		run.Spec = p.specArg
