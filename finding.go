@@ -1,8 +1,10 @@
 package escarp
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 )
 
@@ -159,6 +161,19 @@ func (f *Finding) SetFingerprint() string {
 		f.Fingerprint = Fingerprint(f)
 	}
 	return f.Fingerprint
+}
+
+// SortFindings orders findings by file, line, column, rule and
+// fingerprint: the order code engines report in, stable across runs.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Location.File, b.Location.File),
+			cmp.Compare(a.Location.Line, b.Location.Line),
+			cmp.Compare(a.Location.Column, b.Location.Column),
+			cmp.Compare(a.RuleID, b.RuleID),
+			cmp.Compare(a.Fingerprint, b.Fingerprint))
+	})
 }
 
 // OWASP API Security Top 10 2023 categories.

@@ -312,18 +312,25 @@ func (a *app) runCode(cmd *cobra.Command, args []string, format string, outputs 
 		return runErr
 	}
 	if failOn != nil {
-		n := 0
-		for _, f := range run.Findings {
-			if f.Suppressed == nil && f.Severity >= *failOn {
-				n++
-			}
-		}
-		if n > 0 {
-			return &escarp.Error{Op: "code", Kind: escarp.Threshold,
-				Message: fmt.Sprintf("%d unsuppressed finding(s) at or above %s", n, *failOn)}
-		}
+		return failOnError("code", run, *failOn)
 	}
 	return nil
+}
+
+// failOnError is the Threshold error of op when an unsuppressed finding
+// of run reaches sev, else nil.
+func failOnError(op string, run *escarp.Run, sev escarp.Severity) error {
+	n := 0
+	for _, f := range run.Findings {
+		if f.Suppressed == nil && f.Severity >= sev {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return &escarp.Error{Op: op, Kind: escarp.Threshold,
+		Message: fmt.Sprintf("%d unsuppressed finding(s) at or above %s", n, sev)}
 }
 
 // codeRun runs the planned engines and rebases file names for reports.

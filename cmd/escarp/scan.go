@@ -209,16 +209,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		return err
 	}
 	if failOn != nil {
-		n := 0
-		for _, f := range run.Findings {
-			if f.Suppressed == nil && f.Severity >= *failOn {
-				n++
-			}
-		}
-		if n > 0 {
-			return &escarp.Error{Op: op, Kind: escarp.Threshold,
-				Message: fmt.Sprintf("%d finding(s) at or above %s", n, *failOn)}
-		}
+		return failOnError(op, run, *failOn)
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 		}
 	}
 	run.Findings = filterExcluded(run.Findings, opt.Exclude)
-	sortFindings(run.Findings)
+	escarp.SortFindings(run.Findings)
 	run.Stats["sast.findings"] = int64(len(run.Findings))
 	run.FinishedAt = time.Now().UTC()
 	return run, nil
@@ -235,21 +235,6 @@ func filterExcluded(fs []escarp.Finding, globs []string) []escarp.Finding {
 	return out
 }
 
-func sortFindings(fs []escarp.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i].Location, fs[j].Location
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return fs[i].RuleID < fs[j].RuleID
-	})
-}
 
 // relSlash returns p relative to root, slash-separated; p itself when it is
 // not under root.

@@ -204,7 +204,7 @@ func Scan(ctx context.Context, root string, opt Options) (*escarp.Run, error) {
 	findings := r.findings(tree, history)
 	// Values gitleaks found, reported or silenced, are not reported again.
 	findings = append(findings, specFindings(ignore.filterSpec(specHits), r.hits)...)
-	sortFindings(findings)
+	escarp.SortFindings(findings)
 
 	out := &escarp.Run{
 		Engine:     escarp.EngineCode,
@@ -647,22 +647,3 @@ func snippet(line string, col int, secrets []string) string {
 	return strings.TrimSpace(line)
 }
 
-// sortFindings orders findings by file, line, column and rule.
-func sortFindings(fs []escarp.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i].Location, fs[j].Location
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if fs[i].RuleID != fs[j].RuleID {
-			return fs[i].RuleID < fs[j].RuleID
-		}
-		return fs[i].Fingerprint < fs[j].Fingerprint
-	})
-}
