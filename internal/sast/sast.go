@@ -235,7 +235,6 @@ func filterExcluded(fs []escarp.Finding, globs []string) []escarp.Finding {
 	return out
 }
 
-
 // relSlash returns p relative to root, slash-separated; p itself when it is
 // not under root.
 func relSlash(root, p string) string {

@@ -646,4 +646,3 @@ func snippet(line string, col int, secrets []string) string {
 	}
 	return strings.TrimSpace(line)
 }
-
