@@ -319,15 +319,7 @@ func importOne(ctx context.Context, inv *inventory.Inventory, path, service, hos
 	now := time.Now().UTC()
 	switch {
 	case routes.Detect(data):
-		obs, err := routes.Parse(path, data, service, now)
-		if err != nil {
-			return nil, nil, err
-		}
-		var specs []inventory.SpecService
-		if service != "" {
-			specs = []inventory.SpecService{{Name: service}}
-		}
-		res, err := inv.Import(ctx, specs, obs, service)
+		res, err := importRoutes(ctx, inv, path, data, service, now)
 		return res, nil, err
 	case spec.Detect(data) == escarp.FormatHAR:
 		xs, err := har.Read(bytes.NewReader(data))
@@ -365,16 +357,21 @@ func importCodeRoutes(ctx context.Context, inv *inventory.Inventory, dir, servic
 	if err != nil {
 		return nil, notes, &escarp.Error{Op: "inventory import", Kind: escarp.Internal, Err: err}
 	}
-	obs, err := routes.Parse(dir, data, service, time.Now().UTC())
+	res, err := importRoutes(ctx, inv, dir, data, service, time.Now().UTC())
+	return res, notes, err
+}
+
+// importRoutes imports a code routes document called name.
+func importRoutes(ctx context.Context, inv *inventory.Inventory, name string, data []byte, service string, at time.Time) (*inventory.Result, error) {
+	obs, err := routes.Parse(name, data, service, at)
 	if err != nil {
-		return nil, notes, err
+		return nil, err
 	}
 	var specs []inventory.SpecService
 	if service != "" {
 		specs = []inventory.SpecService{{Name: service}}
 	}
-	res, err := inv.Import(ctx, specs, obs, service)
-	return res, notes, err
+	return inv.Import(ctx, specs, obs, service)
 }
 
 func importSpec(ctx context.Context, inv *inventory.Inventory, api *escarp.API, service string) (*inventory.Result, error) {
