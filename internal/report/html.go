@@ -155,7 +155,7 @@ func owaspChart(r *escarp.Report) htmlChart {
 	if counts["other"] > 0 {
 		ids = append(ids, "other")
 	}
-	const rowH, labelW, plotW, right = 22, 330, 260, 40
+	const rowH, labelW, plotW, right = 22, 390, 220, 40
 	c := htmlChart{Width: labelW + plotW + right, Height: len(ids)*rowH + 8}
 	most := 1
 	for _, n := range counts {
