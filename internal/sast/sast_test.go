@@ -955,3 +955,72 @@ func main() { http.HandleFunc("/", h) }
 		t.Errorf("findings (-want +got):\n%s\nnotes: %v", diff, run.Notes)
 	}
 }
+
+// TestSQLLibrarySinks checks the query text of pgx, sqlx and gorm as SQL
+// injection sinks, each next to its parameterized twin, which stays silent.
+func TestSQLLibrarySinks(t *testing.T) {
+	stubs, err := filepath.Abs(filepath.Join("testdata", "stubs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod := "module example.com/sqllibs\n\ngo 1.22\n\nrequire (\n\tgithub.com/jackc/pgx/v5 v5.0.0\n\tgithub.com/jmoiron/sqlx v1.4.0\n\tgorm.io/gorm v1.25.0\n)\n\n" +
+		"replace github.com/jackc/pgx/v5 => " + filepath.ToSlash(filepath.Join(stubs, "pgx")) + "\n" +
+		"replace github.com/jmoiron/sqlx => " + filepath.ToSlash(filepath.Join(stubs, "sqlx")) + "\n" +
+		"replace gorm.io/gorm => " + filepath.ToSlash(filepath.Join(stubs, "gorm")) + "\n"
+	// Each case is one statement with v holding request data; the bool says
+	// whether it is an injection.
+	cases := []struct {
+		stmt string
+		vuln bool
+	}{
+		{`_, _ = conn.Query(r.Context(), "SELECT * FROM boats WHERE name = '"+v+"'")`, true},
+		{`_, _ = conn.Query(r.Context(), "SELECT * FROM boats WHERE name = $1", v)`, false},
+		{`_ = conn.QueryRow(r.Context(), "SELECT 1 WHERE "+v)`, true},
+		{`_, _ = pool.Exec(r.Context(), "DELETE FROM boats WHERE id = "+v)`, true},
+		{`_, _ = pool.Exec(r.Context(), "DELETE FROM boats WHERE id = $1", v)`, false},
+		{`_ = xdb.Select(&out, "SELECT * FROM boats ORDER BY "+v)`, true},
+		{`_ = xdb.Select(&out, "SELECT * FROM boats WHERE name = ?", v)`, false},
+		{`_ = xdb.GetContext(r.Context(), &out, "SELECT * FROM boats WHERE name = '"+v+"'")`, true},
+		{`_, _ = xdb.Queryx("SELECT * FROM boats WHERE name = '" + v + "'")`, true},
+		{`_ = gdb.Raw("SELECT * FROM boats WHERE name = '" + v + "'").Scan(&out)`, true},
+		{`_ = gdb.Raw("SELECT * FROM boats WHERE name = ?", v).Scan(&out)`, false},
+		{`_ = gdb.Where("name = '" + v + "'").Find(&out)`, true},
+		{`_ = gdb.Where("name = ?", v).Find(&out)`, false},
+		{`_ = gdb.Where(&boat{Name: v}).Find(&out)`, false},
+		{`_ = gdb.Order(v).Find(&out)`, true},
+	}
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/jackc/pgx/v5\"\n\t\"github.com/jackc/pgx/v5/pgxpool\"\n\t\"github.com/jmoiron/sqlx\"\n\t\"gorm.io/gorm\"\n)\n\n" +
+		"type boat struct{ Name string }\n\nvar (\n\tconn *pgx.Conn\n\tpool *pgxpool.Pool\n\txdb  *sqlx.DB\n\tgdb  *gorm.DB\n\tout  []boat\n)\n\n")
+	line := strings.Count(src.String(), "\n") + 1
+	want := map[int]bool{}
+	for i, c := range cases {
+		fmt.Fprintf(&src, "func h%d(w http.ResponseWriter, r *http.Request) {\n\tv := r.FormValue(\"a\")\n\t%s\n}\n\n", i, c.stmt)
+		if c.vuln {
+			want[line+2] = true
+		}
+		line += 5
+	}
+	src.WriteString("func main() {}\n")
+	run := scan(t, writeModule(t, map[string]string{"go.mod": gomod, "main.go": src.String()}))
+	got := map[int]bool{}
+	for _, f := range run.Findings {
+		if f.RuleID == ruleSQLI.info.ID {
+			got[f.Location.Line] = true
+		}
+	}
+	lines := strings.Split(src.String(), "\n")
+	for l := range want {
+		if !got[l] {
+			t.Errorf("line %d not reported: %s", l, strings.TrimSpace(lines[l-1]))
+		}
+	}
+	for l := range got {
+		if !want[l] {
+			t.Errorf("line %d reported, but it is parameterized: %s", l, strings.TrimSpace(lines[l-1]))
+		}
+	}
+	if len(run.Notes) > 0 {
+		t.Errorf("notes: %v", run.Notes)
+	}
+}

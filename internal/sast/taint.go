@@ -283,6 +283,16 @@ func calleeKey(c *ssa.CallCommon) string {
 	return obj.Pkg().Path() + "." + obj.Name()
 }
 
+// holdsString reports whether v, an argument of type any, carries a
+// string (or a named string type).
+func holdsString(v ssa.Value) bool {
+	if mi, ok := v.(*ssa.MakeInterface); ok {
+		v = mi.X
+	}
+	b, ok := v.Type().Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
+
 // argAt returns the SSA operand of declared parameter i (-1: receiver).
 func argAt(c *ssa.CallCommon, i int) ssa.Value {
 	if c.IsInvoke() {
@@ -337,6 +347,9 @@ func (e *engine) checkInstr(fn *ssa.Function, instr ssa.Instruction) []escarp.Fi
 			}
 			if key == "(*net/http.Client).Do" && builtByNewRequest(arg) {
 				continue // reported at http.NewRequest
+			}
+			if spec.text && !holdsString(arg) {
+				continue
 			}
 			if f, ok := e.trace(spec.rule, fn, in, arg, e.sinkText(in.Pos(), key)); ok {
 				out = append(out, f)

@@ -15,7 +15,7 @@ type taintRule struct {
 var (
 	ruleSQLI = &taintRule{what: "SQL injection", gosec: []string{"G701", "G201", "G202"}, info: escarp.RuleInfo{
 		ID: "ESC-SAST-SQLI-001", Title: "SQL injection from request data",
-		Description: "HTTP request data reaches the query text of a `database/sql` call. An attacker can change the query: read or modify any row, bypass authentication, sometimes run commands on the database server.",
+		Description: "HTTP request data reaches the query text of a `database/sql`, pgx, sqlx or gorm call. An attacker can change the query: read or modify any row, bypass authentication, sometimes run commands on the database server.",
 		Remediation: "Keep the query text constant and pass request values as arguments:\n\n```go\nrow := db.QueryRowContext(ctx, \"SELECT id, name FROM users WHERE name = ?\", name)\n```\n\nIdentifiers that cannot be parameters (an `ORDER BY` column) must come from an allow-list:\n\n```go\ncols := map[string]string{\"name\": \"name\", \"id\": \"id\"}\ncol, ok := cols[req.Sort]\nif !ok { col = \"id\" }\n```",
 		Severity:    escarp.SeverityCritical, CWE: []string{"CWE-89"},
 		HelpURI: "https://cwe.mitre.org/data/definitions/89.html", Tags: []string{"security", "go", "taint", "injection"},
@@ -76,6 +76,10 @@ func Rules() []escarp.RuleInfo {
 type sinkSpec struct {
 	rule *taintRule
 	args []int
+	// text, for parameters of type any, makes the argument a sink only
+	// when a string is passed: gorm's Where(&User{...}) is parameterized,
+	// Where("name = '" + name + "'") is not.
+	text bool
 }
 
 const (
@@ -85,6 +89,9 @@ const (
 	pkgChi   = "github.com/go-chi/chi/v5"
 	pkgMux   = "github.com/gorilla/mux"
 	pkgFiber = "github.com/gofiber/fiber/v2"
+	pkgPgx   = "github.com/jackc/pgx/v5"
+	pkgSqlx  = "github.com/jmoiron/sqlx"
+	pkgGorm  = "gorm.io/gorm"
 )
 
 // sinks maps callee keys (see calleeKey) to sinks.
@@ -92,32 +99,51 @@ var sinks = func() map[string]sinkSpec {
 	m := map[string]sinkSpec{}
 	for _, recv := range []string{"*database/sql.DB", "*database/sql.Tx", "*database/sql.Conn"} {
 		for _, name := range []string{"Query", "QueryRow", "Exec", "Prepare"} {
-			m["("+recv+")."+name] = sinkSpec{ruleSQLI, []int{0}}
-			m["("+recv+")."+name+"Context"] = sinkSpec{ruleSQLI, []int{1}}
+			m["("+recv+")."+name] = sinkSpec{rule: ruleSQLI, args: []int{0}}
+			m["("+recv+")."+name+"Context"] = sinkSpec{rule: ruleSQLI, args: []int{1}}
 		}
 	}
-	m["os/exec.Command"] = sinkSpec{ruleCMDI, []int{0, 1}}
-	m["os/exec.CommandContext"] = sinkSpec{ruleCMDI, []int{1, 2}}
+	// SQL libraries over or beside database/sql: pgx, sqlx, gorm.
+	for _, recv := range []string{"*" + pkgPgx + ".Conn", pkgPgx + ".Tx", "*" + pkgPgx + "/pgxpool.Pool", "*" + pkgPgx + "/pgxpool.Conn"} {
+		for _, name := range []string{"Query", "QueryRow", "Exec"} {
+			m["("+recv+")."+name] = sinkSpec{rule: ruleSQLI, args: []int{1}}
+		}
+	}
+	for _, recv := range []string{"*" + pkgSqlx + ".DB", "*" + pkgSqlx + ".Tx"} {
+		for name, arg := range map[string]int{"Select": 1, "Get": 1, "SelectContext": 2, "GetContext": 2, "Queryx": 0,
+			"QueryRowx": 0, "QueryxContext": 1, "QueryRowxContext": 1, "MustExec": 0, "MustExecContext": 1,
+			"NamedExec": 0, "NamedQuery": 0, "NamedExecContext": 1} {
+			m["("+recv+")."+name] = sinkSpec{rule: ruleSQLI, args: []int{arg}}
+		}
+	}
+	for _, name := range []string{"Raw", "Exec"} {
+		m["(*"+pkgGorm+".DB)."+name] = sinkSpec{rule: ruleSQLI, args: []int{0}}
+	}
+	for _, name := range []string{"Where", "Or", "Not", "Order", "Group", "Having", "Joins"} {
+		m["(*"+pkgGorm+".DB)."+name] = sinkSpec{rule: ruleSQLI, args: []int{0}, text: true}
+	}
+	m["os/exec.Command"] = sinkSpec{rule: ruleCMDI, args: []int{0, 1}}
+	m["os/exec.CommandContext"] = sinkSpec{rule: ruleCMDI, args: []int{1, 2}}
 	for _, f := range []string{"Open", "OpenFile", "ReadFile", "WriteFile", "Create", "Remove", "RemoveAll", "Mkdir", "MkdirAll", "ReadDir", "Truncate", "Chmod"} {
-		m["os."+f] = sinkSpec{rulePATH, []int{0}}
+		m["os."+f] = sinkSpec{rule: rulePATH, args: []int{0}}
 	}
-	m["net/http.ServeFile"] = sinkSpec{rulePATH, []int{2}}
+	m["net/http.ServeFile"] = sinkSpec{rule: rulePATH, args: []int{2}}
 	for _, f := range []string{"Get", "Post", "Head", "PostForm"} {
-		m["net/http."+f] = sinkSpec{ruleSSRF, []int{0}}
-		m["(*net/http.Client)."+f] = sinkSpec{ruleSSRF, []int{0}}
+		m["net/http."+f] = sinkSpec{rule: ruleSSRF, args: []int{0}}
+		m["(*net/http.Client)."+f] = sinkSpec{rule: ruleSSRF, args: []int{0}}
 	}
-	m["net/http.NewRequest"] = sinkSpec{ruleSSRF, []int{1}}
-	m["net/http.NewRequestWithContext"] = sinkSpec{ruleSSRF, []int{2}}
-	m["(*net/http.Client).Do"] = sinkSpec{ruleSSRF, []int{0}}
-	m["fmt.Fprintf"] = sinkSpec{ruleXSS, []int{1, 2}}
-	m["fmt.Fprint"] = sinkSpec{ruleXSS, []int{1}}
-	m["fmt.Fprintln"] = sinkSpec{ruleXSS, []int{1}}
-	m["io.WriteString"] = sinkSpec{ruleXSS, []int{1}}
-	m["(net/http.ResponseWriter).Write"] = sinkSpec{ruleXSS, []int{0}}
-	m["net/http.Redirect"] = sinkSpec{ruleREDIRECT, []int{2}}
-	m["(*"+pkgGin+".Context).Redirect"] = sinkSpec{ruleREDIRECT, []int{1}}
-	m["("+pkgEcho+".Context).Redirect"] = sinkSpec{ruleREDIRECT, []int{1}}
-	m["(*"+pkgFiber+".Ctx).Redirect"] = sinkSpec{ruleREDIRECT, []int{0}}
+	m["net/http.NewRequest"] = sinkSpec{rule: ruleSSRF, args: []int{1}}
+	m["net/http.NewRequestWithContext"] = sinkSpec{rule: ruleSSRF, args: []int{2}}
+	m["(*net/http.Client).Do"] = sinkSpec{rule: ruleSSRF, args: []int{0}}
+	m["fmt.Fprintf"] = sinkSpec{rule: ruleXSS, args: []int{1, 2}}
+	m["fmt.Fprint"] = sinkSpec{rule: ruleXSS, args: []int{1}}
+	m["fmt.Fprintln"] = sinkSpec{rule: ruleXSS, args: []int{1}}
+	m["io.WriteString"] = sinkSpec{rule: ruleXSS, args: []int{1}}
+	m["(net/http.ResponseWriter).Write"] = sinkSpec{rule: ruleXSS, args: []int{0}}
+	m["net/http.Redirect"] = sinkSpec{rule: ruleREDIRECT, args: []int{2}}
+	m["(*"+pkgGin+".Context).Redirect"] = sinkSpec{rule: ruleREDIRECT, args: []int{1}}
+	m["("+pkgEcho+".Context).Redirect"] = sinkSpec{rule: ruleREDIRECT, args: []int{1}}
+	m["(*"+pkgFiber+".Ctx).Redirect"] = sinkSpec{rule: ruleREDIRECT, args: []int{0}}
 	return m
 }()
 
