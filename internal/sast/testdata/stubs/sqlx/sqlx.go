@@ -22,7 +22,9 @@ func (db *DB) Select(dest any, query string, args ...any) error { return nil }
 func (db *DB) Get(dest any, query string, args ...any) error { return nil }
 
 // SelectContext is Select with a context.
-func (db *DB) SelectContext(ctx context.Context, dest any, query string, args ...any) error { return nil }
+func (db *DB) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return nil
+}
 
 // GetContext is Get with a context.
 func (db *DB) GetContext(ctx context.Context, dest any, query string, args ...any) error { return nil }
