@@ -323,9 +323,14 @@ func gitShow(ctx context.Context, dir, ref, file string) ([]byte, error) {
 }
 
 // runStages runs the planned stages. A stage that could not complete
-// returns its partial run (if any) and the error.
+// (target unreachable, osv.dev down) does not stop the others: its partial
+// run (if any) is kept and the first such error is returned with all the
+// runs. Bad input stops at once.
 func (a *app) runStages(cmd *cobra.Command, p *ciPlan) ([]*escarp.Run, error) {
-	var runs []*escarp.Run
+	var (
+		runs     []*escarp.Run
+		firstErr error
+	)
 	for _, st := range p.stages {
 		var (
 			run *escarp.Run
@@ -343,10 +348,15 @@ func (a *app) runStages(cmd *cobra.Command, p *ciPlan) ([]*escarp.Run, error) {
 			runs = append(runs, run)
 		}
 		if err != nil {
-			return runs, err
+			if escarp.KindOf(err) == escarp.Invalid {
+				return runs, err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 	}
-	return runs, nil
+	return runs, firstErr
 }
 
 func (a *app) ciAudit(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
