@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/lab"
@@ -45,7 +49,7 @@ func TestDemoCodeFindsThePlantedSourceFlaws(t *testing.T) {
 	key := secret[bytes.Index(secret, []byte("sk_live_")):]
 	key = bytes.TrimSpace(key)
 	rep := &escarp.Report{SchemaVersion: escarp.ReportSchemaVersion, Runs: []*escarp.Run{run}}
-	for _, format := range []string{"json", "sarif", "markdown", "text"} {
+	for _, format := range []string{"json", "sarif", "markdown", "text", "html", "junit"} {
 		out.Reset()
 		if err := a.emit(rep, format, nil); err != nil {
 			t.Fatal(err)
@@ -53,5 +57,63 @@ func TestDemoCodeFindsThePlantedSourceFlaws(t *testing.T) {
 		if bytes.Contains(out.Bytes(), key) {
 			t.Errorf("the %s report holds the secret", format)
 		}
+		if format == "sarif" {
+			validateSARIF(t, out.Bytes())
+		}
+	}
+}
+
+// validateSARIF validates data against ../shared/schemas/sarif-schema-2.1.0.json
+// (skipping with a line when it is absent) and checks that code findings
+// with a taint path carry it as a code flow.
+func validateSARIF(t *testing.T, data []byte) {
+	t.Helper()
+	schemaPath := filepath.Join("..", "..", "..", "shared", "schemas", "sarif-schema-2.1.0.json")
+	f, err := os.Open(schemaPath)
+	if err != nil {
+		t.Logf("SARIF schema not found (%v): not validated", err)
+	} else {
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource("sarif.json", doc); err != nil {
+			t.Fatal(err)
+		}
+		sch, err := c.Compile("sarif.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Errorf("the SARIF of escarp code does not validate: %v", err)
+		}
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string            `json:"ruleId"`
+				CodeFlows []json.RawMessage `json:"codeFlows"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	flows := 0
+	for _, run := range log.Runs {
+		for _, r := range run.Results {
+			if strings.HasPrefix(r.RuleID, "ESC-SAST-") && len(r.CodeFlows) > 0 {
+				flows++
+			}
+		}
+	}
+	if flows < 4 {
+		t.Errorf("%d SAST results carry a code flow, want the 4 planted taint flaws", flows)
 	}
 }
