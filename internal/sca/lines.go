@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/google/osv-scanner/v2/pkg/models"
 	"github.com/package-url/packageurl-go"
 )
 
@@ -144,56 +144,15 @@ func nameChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '+'
 }
 
-// purl returns the package URL of a package, by OSV ecosystem.
-func purl(p escarp.Package) string {
-	ns, name := "", p.Name
-	typ := "generic"
-	version := p.Version
-	switch p.Ecosystem {
-	case "npm":
-		typ = "npm"
-		if strings.HasPrefix(name, "@") {
-			ns, name, _ = strings.Cut(name, "/")
+// purl returns the package URL osv-scalibr's extractor gives the package,
+// or a generic one when the scan result carries no extractor package.
+func purl(info models.PackageInfo) string {
+	if info.Inventory != nil {
+		if u := info.Inventory.PURL(); u != nil {
+			return u.String()
 		}
-	case "Go":
-		typ = "golang"
-		if i := strings.LastIndex(name, "/"); i >= 0 {
-			ns, name = name[:i], name[i+1:]
-		}
-		version = displayVersion("Go", version)
-	case "PyPI":
-		typ = "pypi"
-		name = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
-	case "Maven":
-		typ = "maven"
-		if g, a, ok := strings.Cut(name, ":"); ok {
-			ns, name = g, a
-		}
-	case "crates.io":
-		typ = "cargo"
-	case "RubyGems":
-		typ = "gem"
-	case "Packagist":
-		typ = "composer"
-		if v, n, ok := strings.Cut(name, "/"); ok {
-			ns, name = v, n
-		}
-	case "NuGet":
-		typ = "nuget"
-	case "Pub":
-		typ = "pub"
-	case "Hex":
-		typ = "hex"
-	case "Hackage":
-		typ = "hackage"
-	case "CRAN":
-		typ = "cran"
-	case "ConanCenter":
-		typ = "conan"
-	case "SwiftURL":
-		typ = "swift"
 	}
-	return packageurl.NewPackageURL(typ, ns, name, version, nil, "").ToString()
+	return packageurl.NewPackageURL("generic", "", info.Name, info.Version, nil, "").ToString()
 }
 
 // urlCredentials matches the password of a URL's userinfo

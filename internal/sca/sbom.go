@@ -75,7 +75,7 @@ func WriteSBOM(w io.Writer, r *Result) error {
 		seen[k] = true
 		ref, ok := refs[pkg]
 		if !ok {
-			ref = purl(pkg)
+			continue // every finding's package is a component
 		}
 		v := cdx.Vulnerability{
 			BOMRef:      f.RuleID + "/" + ref,

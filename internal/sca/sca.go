@@ -355,7 +355,7 @@ func (c *converter) finish(res *Result) {
 			}
 			comp := comps[pkg]
 			if comp == nil {
-				comp = &Component{Package: pkg, PURL: purl(pkg)}
+				comp = &Component{Package: pkg, PURL: purl(pv.Package)}
 				comps[pkg] = comp
 			}
 			if !slices.Contains(comp.Files, s.rel) {

@@ -411,7 +411,7 @@ func TestWriteSBOM(t *testing.T) {
 		purls[c.PackageURL] = true
 	}
 	for _, want := range []string{
-		"pkg:npm/ws@6.2.2", "pkg:npm/ws@8.18.0", "pkg:golang/golang.org/x/text@v0.3.3",
+		"pkg:npm/ws@6.2.2", "pkg:npm/ws@8.18.0", "pkg:golang/golang.org/x/text@0.3.3", // osv-scalibr drops the v
 		"pkg:pypi/pyyaml@5.3.1", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
 		"pkg:cargo/smallvec@1.6.0", "pkg:gem/rack@2.2.3", "pkg:composer/guzzlehttp/guzzle@7.4.4",
 	} {

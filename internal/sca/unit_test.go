@@ -2,6 +2,7 @@ package sca
 
 import (
 	"context"
+	"github.com/google/osv-scanner/v2/pkg/models"
 	"os"
 	"path/filepath"
 	"slices"
@@ -82,20 +83,10 @@ func TestFixedVersion(t *testing.T) {
 	}
 }
 
-func TestPURL(t *testing.T) {
-	for p, want := range map[escarp.Package]string{
-		{Ecosystem: "npm", Name: "@babel/core", Version: "7.0.0"}:      "pkg:npm/%40babel/core@7.0.0",
-		{Ecosystem: "Go", Name: "golang.org/x/text", Version: "0.3.3"}: "pkg:golang/golang.org/x/text@v0.3.3",
-		{Ecosystem: "PyPI", Name: "PyYAML", Version: "5.3.1"}:          "pkg:pypi/pyyaml@5.3.1",
-		{Ecosystem: "Maven", Name: "org.x:core", Version: "1.0"}:       "pkg:maven/org.x/core@1.0",
-		{Ecosystem: "Packagist", Name: "a/b", Version: "1.0"}:          "pkg:composer/a/b@1.0",
-		{Ecosystem: "crates.io", Name: "smallvec", Version: "1.6.0"}:   "pkg:cargo/smallvec@1.6.0",
-		{Ecosystem: "RubyGems", Name: "rack", Version: "2.2.3"}:        "pkg:gem/rack@2.2.3",
-		{Ecosystem: "Nonesuch", Name: "thing", Version: "1"}:           "pkg:generic/thing@1",
-	} {
-		if got := purl(p); got != want {
-			t.Errorf("purl(%v) = %q, want %q", p, got, want)
-		}
+func TestPURLWithoutInventory(t *testing.T) {
+	got := purl(models.PackageInfo{Name: "thing", Version: "1", Ecosystem: "Nonesuch"})
+	if want := "pkg:generic/thing@1"; got != want {
+		t.Errorf("purl = %q, want %q", got, want)
 	}
 }
 
