@@ -522,18 +522,9 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 		// The looked-up value comes from the map, not from the key: a map
 		// of allowed values is an allow-list.
 		return s.walk(x.X, anchor, nil, d)
-	case *ssa.MakeInterface:
-		return s.walk(x.X, anchor, field, d)
-	case *ssa.ChangeInterface:
-		return s.walk(x.X, anchor, field, d)
-	case *ssa.ChangeType:
-		return s.walk(x.X, anchor, field, d)
-	case *ssa.Convert:
-		return s.walk(x.X, anchor, field, d)
-	case *ssa.SliceToArrayPointer:
-		return s.walk(x.X, anchor, field, d)
-	case *ssa.TypeAssert:
-		return s.walk(x.X, anchor, field, d)
+	case *ssa.MakeInterface, *ssa.ChangeInterface, *ssa.ChangeType, *ssa.Convert, *ssa.SliceToArrayPointer, *ssa.TypeAssert:
+		// Boxing, conversions and assertions keep their operand's data.
+		return s.walk(typeChangeOperand(x), anchor, field, d)
 	case *ssa.Next:
 		return s.walk(x.Iter, anchor, nil, d)
 	case *ssa.Range:
@@ -542,6 +533,12 @@ func (s *search) walk(v ssa.Value, anchor *ssa.BasicBlock, field *types.Var, dep
 		return s.fromReferrers(v, anchor, field, d)
 	}
 	return false
+}
+
+// typeChangeOperand returns the single operand of an instruction that only
+// changes the type of a value.
+func typeChangeOperand(v ssa.Value) ssa.Value {
+	return *v.(ssa.Instruction).Operands(nil)[0]
 }
 
 // walkPtr looks for a source among what is stored at address p.
