@@ -391,6 +391,20 @@ func (in *interp) objectType(fl *file, t ast.Expr) *object {
 	return nil
 }
 
+// switchCases interprets every case of a switch or type switch, each in
+// its own scope below the switch's init statement.
+func (in *interp) switchCases(fr *frame, e *env, init ast.Stmt, body *ast.BlockStmt) {
+	se := newEnv(e)
+	if init != nil {
+		in.stmt(fr, se, init)
+	}
+	for _, c := range body.List {
+		if cc, ok := c.(*ast.CaseClause); ok {
+			in.block(fr, newEnv(se), cc.Body)
+		}
+	}
+}
+
 // block interprets statements in order.
 func (in *interp) block(fr *frame, e *env, list []ast.Stmt) {
 	for _, s := range list {
@@ -463,25 +477,9 @@ func (in *interp) stmt(fr *frame, e *env, s ast.Stmt) {
 		}
 		in.block(fr, re, s.Body.List)
 	case *ast.SwitchStmt:
-		se := newEnv(e)
-		if s.Init != nil {
-			in.stmt(fr, se, s.Init)
-		}
-		for _, c := range s.Body.List {
-			if cc, ok := c.(*ast.CaseClause); ok {
-				in.block(fr, newEnv(se), cc.Body)
-			}
-		}
+		in.switchCases(fr, e, s.Init, s.Body)
 	case *ast.TypeSwitchStmt:
-		se := newEnv(e)
-		if s.Init != nil {
-			in.stmt(fr, se, s.Init)
-		}
-		for _, c := range s.Body.List {
-			if cc, ok := c.(*ast.CaseClause); ok {
-				in.block(fr, newEnv(se), cc.Body)
-			}
-		}
+		in.switchCases(fr, e, s.Init, s.Body)
 	case *ast.SelectStmt:
 		for _, c := range s.Body.List {
 			if cc, ok := c.(*ast.CommClause); ok {
