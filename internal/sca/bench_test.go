@@ -37,18 +37,7 @@ func BenchmarkSCA(b *testing.B) {
 }
 
 func BenchmarkOSVScannerAlone(b *testing.B) {
-	db := osvDir(b)
-	cache := b.TempDir()
-	opt := Options{OfflineDB: db, Offline: true, CacheDir: cache, NoReachability: true}
-	prepared, err := prepareOfflineDB(context.Background(), db, cache)
-	if err != nil {
-		b.Fatal(err)
-	}
-	root, err := filepath.Abs(filepath.Join("testdata", "lockfiles"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	actions := scannerActions(root, opt, prepared.Dir)
+	_, _, actions := osvBenchSetup(b)
 	osvscanner.SetLogger(discardHandler{})
 	b.ResetTimer()
 	for b.Loop() {
@@ -62,10 +51,10 @@ func BenchmarkOSVScannerAlone(b *testing.B) {
 	}
 }
 
-// BenchmarkSCARatio alternates the two calls within each iteration, so that
-// both see the same load on a shared machine, and reports their mean times
-// and the ratio escarp/osv-scanner (the issue asks for at most 1.5).
-func BenchmarkSCARatio(b *testing.B) {
+// osvBenchSetup prepares the offline database once and returns the lockfiles
+// fixture, escarp's options and osv-scanner's actions for the same input.
+func osvBenchSetup(b *testing.B) (string, Options, osvscanner.ScannerActions) {
+	b.Helper()
 	db := osvDir(b)
 	cache := b.TempDir()
 	opt := Options{OfflineDB: db, Offline: true, CacheDir: cache, NoReachability: true}
@@ -78,6 +67,14 @@ func BenchmarkSCARatio(b *testing.B) {
 		b.Fatal(err)
 	}
 	actions := scannerActions(root, opt, prepared.Dir)
+	return root, opt, actions
+}
+
+// BenchmarkSCARatio alternates the two calls within each iteration, so that
+// both see the same load on a shared machine, and reports their mean times
+// and the ratio escarp/osv-scanner (the issue asks for at most 1.5).
+func BenchmarkSCARatio(b *testing.B) {
+	root, opt, actions := osvBenchSetup(b)
 	var escarpTime, osvTime time.Duration
 	n := 0
 	for b.Loop() {
