@@ -248,15 +248,3 @@ func Rebase(run *escarp.Run, root, workDir, repoRoot string) {
 		}
 	}
 }
-
-// Counts returns the number of findings per engine kind in run, for
-// summaries.
-func Counts(run *escarp.Run) map[escarp.Kind]int {
-	c := map[escarp.Kind]int{}
-	for _, f := range run.Findings {
-		if f.Suppressed == nil {
-			c[f.Kind]++
-		}
-	}
-	return c
-}
