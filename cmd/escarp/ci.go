@@ -90,7 +90,7 @@ func addStageFlags(f *pflag.FlagSet) {
 	str("suppressions", "", "suppressions file (default .escarp/suppressions.yaml next to the config, when present)")
 	str("base-ref", "", "git ref whose version of the spec is the previous one (spec drift)")
 	str("previous", "", "previous version of the spec, as a file (spec drift)")
-	addCodeFlags(f.StringSlice, f.Bool, str)
+	addCodeFlags(f)
 }
 
 type ciFlags struct {

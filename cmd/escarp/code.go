@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/code"
@@ -67,7 +68,7 @@ say): the others' findings are still reported.`,
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write the report to `PATH` (format from the extension, or FORMAT:PATH; cyclonedx:PATH for the SBOM); repeatable")
 	f.StringVar(&format, "format", "text", "stdout format: text, json, sarif, junit, markdown or html")
 	f.String("fail-on", "", "exit 1 when an unsuppressed finding has at least this severity (critical, high, medium, low, info)")
-	addCodeFlags(f.StringSlice, f.Bool, f.String)
+	addCodeFlags(f)
 	f.Bool("no-store", false, "do not record the findings in the store")
 	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
 	cmd.AddCommand(a.codeRoutesCmd())
@@ -76,15 +77,15 @@ say): the others' findings are still reported.`,
 
 // addCodeFlags adds the flags that configure the code engines, shared by
 // `escarp code` and the code stage of `escarp ci`.
-func addCodeFlags(slice func(string, []string, string) *[]string, boolean func(string, bool, string) *bool, str func(string, string, string) *string) {
-	slice("engines", nil, "engines to run: sast, sca, secrets (default all)")
-	slice("exclude", nil, "path `GLOB`s, relative to PATH, that no engine reads; repeatable")
-	boolean("tests", false, "include Go test files in SAST")
-	slice("tags", nil, "Go build tags for SAST")
-	str("offline-db", "", "match dependencies against this `DIR` of OSV JSON records instead of osv.dev")
-	boolean("no-reachability", false, "skip govulncheck's call analysis for Go dependencies")
-	boolean("no-history", false, "do not scan git history for secrets")
-	str("code-spec", "", "API description `FILE` to diff the code's routes against and scan for example secrets (default spec: in escarp.yaml)")
+func addCodeFlags(f *pflag.FlagSet) {
+	f.StringSlice("engines", nil, "engines to run: sast, sca, secrets (default all)")
+	f.StringSlice("exclude", nil, "path `GLOB`s, relative to PATH, that no engine reads; repeatable")
+	f.Bool("tests", false, "include Go test files in SAST")
+	f.StringSlice("tags", nil, "Go build tags for SAST")
+	f.String("offline-db", "", "match dependencies against this `DIR` of OSV JSON records instead of osv.dev")
+	f.Bool("no-reachability", false, "skip govulncheck's call analysis for Go dependencies")
+	f.Bool("no-history", false, "do not scan git history for secrets")
+	f.String("code-spec", "", "API description `FILE` to diff the code's routes against and scan for example secrets (default spec: in escarp.yaml)")
 }
 
 // codePlan is what `escarp code` and the ci code stage resolve before
