@@ -20,6 +20,7 @@ const (
 	KindSecret  Kind = "secret"  // secret in a repository or spec
 	KindAnomaly Kind = "anomaly" // anomaly in live traffic
 	KindPolicy  Kind = "policy"  // policy-as-code violation
+	KindThreat  Kind = "threat"  // threat of a derived threat model
 )
 
 // Finding is one problem found by any engine. Nothing downstream cares which

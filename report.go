@@ -31,6 +31,7 @@ const (
 	EngineCode    = "code"
 	EngineMonitor = "monitor"
 	EnginePolicy  = "policy"
+	EngineThreat  = "threat"
 )
 
 // Run is what one engine found in one invocation.

@@ -160,6 +160,20 @@ elif ! setup_postgres; then
 		"Running every other test anyway. See the messages above."
 fi
 
+# Chromium: the browser tests (internal/browsertest) drive Debian's
+# chromium headless. They skip with one line when it cannot be installed.
+setup_chromium() {
+	if command -v chromium >/dev/null 2>&1 || [ -n "${ESCARP_CHROMIUM:-}" ]; then
+		return 0
+	fi
+	say "chromium is not installed: installing it with apt-get (for the browser tests)"
+	as_root apt-get update -qq </dev/null || return 1
+	as_root apt-get install -y -qq chromium </dev/null >/dev/null || return 1
+}
+if ! setup_chromium; then
+	loud "chromium could not be installed: the browser tests will SKIP."
+fi
+
 if [ "$#" -eq 0 ]; then
 	set -- ./...
 fi

@@ -21,8 +21,8 @@ import (
 // is configured.
 const DefaultFailOn = escarp.SeverityHigh
 
-// The stages escarp ci knows. Only audit and scan run today.
-var knownStages = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode, "inventory", escarp.EnginePolicy, "threat"}
+// The stages escarp ci knows.
+var knownStages = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode, "inventory", escarp.EnginePolicy, escarp.EngineThreat, escarp.EngineMonitor}
 
 // Thresholds are the limits of a stage. Nil and empty values inherit.
 type Thresholds struct {

@@ -110,6 +110,12 @@ func TestSuppressions(t *testing.T) {
   - fingerprint: %s
     stage: scan
     reason: accepted
+  - rule: ESC-THREAT-T-001
+    operation: PUT /orders/{id}
+    stage: threat
+    state: in-progress
+    ticket: SEC-42
+    reason: ownership check lands next sprint
 `, sqli.Fingerprint)
 	s, err := ParseSuppressions("s.yaml", []byte(doc))
 	if err != nil {
@@ -138,6 +144,9 @@ func TestSuppressions(t *testing.T) {
 	if s.Entries[0].Expired(before) || !s.Entries[0].Expired(on) || s.Entries[1].Expired(on.AddDate(50, 0, 0)) {
 		t.Error("expiry: a suppression applies before its expiry date and stops on it; none without a date")
 	}
+	if s.Entries[0].State != StateAccepted || s.Entries[3].State != StateInProgress || s.Entries[3].Ticket != "SEC-42" {
+		t.Errorf("states: %q %q %q, want accepted by default, in-progress with its ticket", s.Entries[0].State, s.Entries[3].State, s.Entries[3].Ticket)
+	}
 	if s.Entries[0].Line != 2 {
 		t.Errorf("line %d, want 2", s.Entries[0].Line)
 	}
@@ -149,6 +158,8 @@ func TestSuppressions(t *testing.T) {
 		{"suppressions:\n  - rule: X\n    operation: /a\n    reason: r\n", "METHOD /path"},
 		{"suppressions:\n  - rule: X\n    pointer: /a\n    reason: r\n    expires: soon\n", "YYYY-MM-DD"},
 		{"suppressions:\n  - rule: X\n    pointer: /a\n    reason: r\n    until: 2026-01-01\n", "unknown field \"until\""},
+		{"suppressions:\n  - rule: X\n    pointer: /a\n    reason: r\n    state: ignored\n", "state \"ignored\""},
+		{"suppressions:\n  - rule: X\n    pointer: /a\n    reason: r\n    stage: deploy\n", "stage \"deploy\""},
 	}
 	for _, tt := range bad {
 		_, err := ParseSuppressions("s.yaml", []byte(tt.doc))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,11 +36,25 @@ type Suppression struct {
 	Reason  string `yaml:"reason" json:"reason"`
 	Owner   string `yaml:"owner,omitempty" json:"owner,omitempty"`
 	Expires string `yaml:"expires,omitempty" json:"expires,omitempty"`
+	// State is what was decided: accepted (the default), false-positive,
+	// mitigated or in-progress (a threat being worked on, a policy waiver
+	// under way).
+	State string `yaml:"state,omitempty" json:"state,omitempty"`
+	// Ticket links the entry to the tracker that follows it up.
+	Ticket string `yaml:"ticket,omitempty" json:"ticket,omitempty"`
 
 	// Line is the line of the entry in its file.
 	Line    int       `yaml:"-" json:"line,omitempty"`
 	expires time.Time // zero: never
 }
+
+// The states of a suppression entry.
+const (
+	StateAccepted      = "accepted"       // the risk is accepted (the default)
+	StateFalsePositive = "false-positive" // the finding is wrong
+	StateMitigated     = "mitigated"      // a control outside what escarp sees handles it
+	StateInProgress    = "in-progress"    // being fixed; tracked by Ticket
+)
 
 // Suppressions is a parsed suppressions file.
 type Suppressions struct {
@@ -91,10 +106,10 @@ func ParseSuppressions(path string, data []byte) (*Suppressions, error) {
 		}
 		for j := 0; j+1 < len(n.Content); j += 2 {
 			switch k := n.Content[j].Value; k {
-			case "fingerprint", "rule", "operation", "pointer", "stage", "reason", "owner", "expires":
+			case "fingerprint", "rule", "operation", "pointer", "stage", "reason", "owner", "expires", "state", "ticket":
 			default:
 				return nil, escarp.InvalidAt(escarp.Position{File: path, Line: n.Content[j].Line, Column: n.Content[j].Column},
-					"unknown field %q (want fingerprint, rule, operation, pointer, stage, reason, owner, expires)", k)
+					"unknown field %q (want fingerprint, rule, operation, pointer, stage, reason, owner, expires, state, ticket)", k)
 			}
 		}
 		if err := n.Decode(&e); err != nil {
@@ -108,6 +123,16 @@ func ParseSuppressions(path string, data []byte) (*Suppressions, error) {
 			return nil, escarp.InvalidAt(pos, "suppression matches nothing: give fingerprint:, or rule: with operation: or pointer:")
 		case e.Fingerprint == "" && e.Operation == "" && e.Pointer == "":
 			return nil, escarp.InvalidAt(pos, "rule %s alone would suppress it everywhere: add operation: or pointer:, or use fingerprint:", e.Rule)
+		}
+		switch e.State {
+		case "":
+			e.State = StateAccepted
+		case StateAccepted, StateFalsePositive, StateMitigated, StateInProgress:
+		default:
+			return nil, escarp.InvalidAt(pos, "state %q: want accepted, false-positive, mitigated or in-progress", e.State)
+		}
+		if e.Stage != "" && !slices.Contains(knownStages, e.Stage) {
+			return nil, escarp.InvalidAt(pos, "stage %q: want one of %s", e.Stage, strings.Join(knownStages, ", "))
 		}
 		if e.Operation != "" {
 			method, p, ok := strings.Cut(strings.TrimSpace(e.Operation), " ")
