@@ -145,7 +145,7 @@ var lessons = []Lesson{
 	{
 		ID: "bfla", Title: "Broken function-level authorization: the admin user list", OWASP: "API5:2023",
 		Class: "function-authz", Flaw: "bfla-admin-users",
-		What: "The admin area's user list checks that the caller is logged in, not that the caller is an admin.",
+		What:    "The admin area's user list checks that the caller is logged in, not that the caller is an admin.",
 		Exploit: []Step{{Method: "GET", Path: "/api/v2/admin/users", As: "alice"}},
 		Expect:  Expect{Status: 200, Contains: "carol"},
 		Code:    []string{"handleAdminUsers"},

@@ -237,12 +237,12 @@ SecurityFilterChain api(HttpSecurity http) throws Exception {
 			ex("go", "net/http", `
 // The request and response types list exactly what a user may write and read.
 type profileUpdate struct {
-	FullName string ` + "`json:\"full_name\"`" + `
-	Phone    string ` + "`json:\"phone\"`" + `
+	FullName string `+"`json:\"full_name\"`"+`
+	Phone    string `+"`json:\"phone\"`"+`
 }
 type publicProfile struct {
-	ID       int64  ` + "`json:\"id\"`" + `
-	FullName string ` + "`json:\"full_name\"`" + `
+	ID       int64  `+"`json:\"id\"`"+`
+	FullName string `+"`json:\"full_name\"`"+`
 }
 
 func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) {
@@ -553,7 +553,7 @@ public String preview(@RequestBody Notice n, Model model) {
 		Examples: []Example{
 			ex("go", "net/http", `
 // html/template escapes by context; JSON goes out as application/json.
-var page = template.Must(template.New("p").Parse(` + "`<p>Results for {{.Q}}</p>`" + `))
+var page = template.Must(template.New("p").Parse(`+"`<p>Results for {{.Q}}</p>`"+`))
 
 func search(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
