@@ -2,9 +2,10 @@ package escarp
 
 import "time"
 
-// ReportSchemaVersion is the version of the canonical JSON report. It changes
-// only when the JSON shape changes incompatibly.
-const ReportSchemaVersion = "1.0"
+// ReportSchemaVersion is the version of the canonical JSON report,
+// MAJOR.MINOR: a minor version adds optional fields (1.1: items, the
+// assessed checklist), a major one changes or removes fields.
+const ReportSchemaVersion = "1.1"
 
 // Report is the result of one escarp invocation: one [Run] per engine. Its
 // JSON form is canonical; every other format is rendered from it.
@@ -14,6 +15,21 @@ type Report struct {
 	StartedAt     time.Time `json:"startedAt"`
 	FinishedAt    time.Time `json:"finishedAt"`
 	Runs          []*Run    `json:"runs"`
+	// Items is the API Security Checklist as `escarp checklist` assessed
+	// it; empty for other reports.
+	Items []ChecklistItem `json:"items,omitempty"`
+}
+
+// ChecklistItem is one item of the API Security Checklist, assessed: pass,
+// fail or unknown, with the evidence that decided it.
+type ChecklistItem struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Section and Number cite the item in the original checklist.
+	Section  string   `json:"section"`
+	Number   int      `json:"number"`
+	Status   string   `json:"status"`
+	Evidence []string `json:"evidence"`
 }
 
 // Tool names the program that wrote a report.

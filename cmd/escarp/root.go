@@ -108,6 +108,7 @@ func (a *app) commands() []*cobra.Command {
 		a.ciCmd(),
 		a.baselineCmd(),
 		a.learnCmd(),
+		a.checklistCmd(),
 	}
 }
 
