@@ -84,6 +84,8 @@ type RuleInfo struct {
 	CWE         []string `json:"cwe,omitempty"`
 	HelpURI     string   `json:"helpUri,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	// Lesson is the `escarp learn` lesson that teaches the flaw, if any.
+	Lesson string `json:"lesson,omitempty"`
 }
 
 // Score is an audit score: 0 to 100 overall and per theme.

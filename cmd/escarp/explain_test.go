@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/escarp/escarp"
@@ -76,6 +79,39 @@ func TestWeaknessCatalogue(t *testing.T) {
 				t.Errorf("%s is in classes %s and %s", w, o, c.ID)
 			}
 			owner[w] = c.ID
+		}
+	}
+}
+
+// TestReportsLinkLessons: every format points from a finding's rule to its
+// explanation and, when there is one, its lesson.
+func TestReportsLinkLessons(t *testing.T) {
+	rep := &escarp.Report{Runs: []*escarp.Run{{Engine: escarp.EngineScan,
+		Rules: []escarp.RuleInfo{{ID: "ESC-DAST-BOLA-001", Title: "BOLA", Severity: escarp.SeverityHigh, OWASP: "API1:2023", CWE: []string{"CWE-639"}}},
+		Findings: []escarp.Finding{{RuleID: "ESC-DAST-BOLA-001", Title: "BOLA", Kind: escarp.KindDAST, Severity: escarp.SeverityHigh,
+			Location: escarp.Location{Method: "GET", Path: "/boats/{id}"}}}}}}
+	dir := t.TempDir()
+	var out strings.Builder
+	a := &app{stdout: &out, stderr: &out, wd: dir, getenv: func(string) (string, bool) { return "", false }}
+	if err := a.emit(rep, "text", []string{"r.md", "r.sarif", "r.html"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"stdout":  "Learn: escarp explain ESC-DAST-BOLA-001, lesson: escarp learn show bola",
+		"r.md":    "Learn: `escarp explain ESC-DAST-BOLA-001`, lesson `escarp learn show bola`",
+		"r.sarif": `"lesson": "escarp learn show bola"`,
+		"r.html":  "lesson <code>escarp learn show bola</code>",
+	} {
+		got := out.String()
+		if name != "stdout" {
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = string(data)
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q", name, want)
 		}
 	}
 }

@@ -99,3 +99,21 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d0d7de;
 <p>Items restated from shieldfy/API-Security-Checklist (MIT); # is the item's number in the original.</p>
 </body></html>
 `))
+
+// learnLine tells where to learn about a rule: its explanation, and its
+// lesson on the lab when there is one.
+func learnLine(r escarp.RuleInfo) string {
+	s := "escarp explain " + r.ID
+	if r.Lesson != "" {
+		s += ", lesson: escarp learn show " + r.Lesson
+	}
+	return s
+}
+
+func mdLearnLine(r escarp.RuleInfo) string {
+	s := "`escarp explain " + r.ID + "`"
+	if r.Lesson != "" {
+		s += ", lesson `escarp learn show " + r.Lesson + "`"
+	}
+	return s
+}

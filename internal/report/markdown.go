@@ -112,6 +112,7 @@ func markdownRun(w io.Writer, run *escarp.Run, used *int, cut *bool) {
 		if fix := strings.TrimSpace(g.Rule.Remediation); fix != "" {
 			fmt.Fprintf(&b, "\n<details><summary>How to fix</summary>\n\n%s\n\n</details>\n", fix)
 		}
+		fmt.Fprintf(&b, "\nLearn: %s\n", mdLearnLine(g.Rule))
 		b.WriteString("\n")
 		switch {
 		case !*cut && *used+b.Len() <= maxMarkdownDetail:
