@@ -4,7 +4,9 @@ import "time"
 
 // ReportSchemaVersion is the version of the canonical JSON report. It changes
 // only when the JSON shape changes incompatibly.
-const ReportSchemaVersion = "1.0"
+//
+// 1.1 added the optional sections of threat runs: ranking and threatModel.
+const ReportSchemaVersion = "1.1"
 
 // Report is the result of one escarp invocation: one [Run] per engine. Its
 // JSON form is canonical; every other format is rendered from it.
@@ -14,6 +16,10 @@ type Report struct {
 	StartedAt     time.Time `json:"startedAt"`
 	FinishedAt    time.Time `json:"finishedAt"`
 	Runs          []*Run    `json:"runs"`
+	// Ranking is a threat run's ranking of operations, highest risk first.
+	Ranking []RankedOperation `json:"ranking,omitempty"`
+	// ThreatModel is the model a threat run derived.
+	ThreatModel *ThreatModel `json:"threatModel,omitempty"`
 }
 
 // Tool names the program that wrote a report.
