@@ -102,7 +102,7 @@ var Classes = []*Class{
 		OWASP: "API10:2023", CWE: []string{"CWE-345"}, Control: "signed callbacks (HMAC or mTLS) verified by the receiver",
 		Description: "The API calls back a URL (OpenAPI callbacks or webhooks): without a signature the receiver cannot tell its calls from an attacker's.",
 		Remediation: "Sign every callback (an HMAC header over the body and a timestamp) and document the verification; reject unsigned or stale calls.",
-		Applies: func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // element threat: see callbacks
+		Applies:     func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // element threat: see callbacks
 	},
 	{
 		ID: "ESC-THREAT-S-004", Title: "Forged, unsigned or expired tokens accepted", STRIDE: Spoofing,
@@ -110,7 +110,7 @@ var Classes = []*Class{
 		Evidence:    []string{"ESC-DAST-AUTHN-002", "ESC-DAST-AUTHN-003", "ESC-DAST-AUTHN-004", "ESC-DAST-AUTHN-005"},
 		Description: "Bearer tokens are only as good as their verification: a server that accepts alg none, skips the signature or ignores expiry lets anyone mint a token for anyone.",
 		Remediation: "Verify every token with a pinned algorithm and key, reject expired and not-yet-valid tokens, check issuer and audience, and keep signing keys long and secret.",
-		Applies: func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // element threat: on each token scheme
+		Applies:     func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // element threat: on each token scheme
 	},
 	{
 		ID: "ESC-THREAT-I-007", Title: "Unencrypted communication", STRIDE: InformationDisclosure,
@@ -118,7 +118,7 @@ var Classes = []*Class{
 		Evidence:    []string{"ESC-TLS-"},
 		Description: "A server URL uses plain http: credentials and data cross the network readable and changeable by anyone on the path.",
 		Remediation: "Serve the API over https only, redirect or refuse http, and send HSTS.",
-		Applies: func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // flow threat
+		Applies:     func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // flow threat
 	},
 	{
 		ID: "ESC-THREAT-I-008", Title: "Security misconfiguration", STRIDE: InformationDisclosure,
@@ -126,7 +126,7 @@ var Classes = []*Class{
 		Evidence:    []string{"ESC-DAST-CONF-", "ESC-DAST-SPEC-"},
 		Description: "A test found the API misconfigured (permissive CORS, verbose errors, missing security headers, TRACE, technology disclosure): each one hands attackers information or a foothold.",
 		Remediation: "Fix the configuration the finding names; keep one hardened server setup that every route shares.",
-		Applies: func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // proven by findings only
+		Applies:     func(s *escarp.Surface) (int, int, string, bool) { return 0, 0, "", false }, // proven by findings only
 	},
 	{
 		ID: "ESC-THREAT-T-001", Title: "OS command injection through a host or command input", STRIDE: Tampering,

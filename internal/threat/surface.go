@@ -374,3 +374,10 @@ func dataIDs(classes []string) []string {
 	}
 	return out
 }
+
+// SurfaceOf returns the attack-surface facts of op in api, from the
+// description alone.
+func SurfaceOf(api *escarp.API, op *escarp.Operation) *escarp.Surface {
+	s, _, _ := surfaceOf(api, op)
+	return s
+}
