@@ -55,7 +55,9 @@ func layoutModel(m *escarp.ThreatModel) layout {
 	rows := [4]int{}
 	pos := map[string]int{}
 	assets := slices.Clone(m.Assets)
-	slices.SortStableFunc(assets, func(a, b *escarp.Asset) int { return cmp.Or(cmp.Compare(column(a), column(b)), cmp.Compare(a.ID, b.ID)) })
+	slices.SortStableFunc(assets, func(a, b *escarp.Asset) int {
+		return cmp.Or(cmp.Compare(column(a), column(b)), cmp.Compare(a.ID, b.ID))
+	})
 	for _, a := range assets {
 		c := column(a)
 		x := pad*2 + c*(nodeW+colGap)

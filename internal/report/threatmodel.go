@@ -304,7 +304,7 @@ func writeThreatDragon(w io.Writer, r *escarp.Report) error {
 		cells = append(cells, map[string]any{"id": uuidOf("boundary " + b.id), "shape": "trust-boundary-box", "zIndex": z,
 			"position": map[string]any{"x": b.x, "y": b.y}, "size": map[string]any{"width": b.w, "height": b.h},
 			"attrs": map[string]any{"label": map[string]any{"text": b.name}},
-			"data": map[string]any{"name": b.name, "type": "tm.BoundaryBox", "isTrustBoundary": true, "hasOpenThreats": false}})
+			"data":  map[string]any{"name": b.name, "type": "tm.BoundaryBox", "isTrustBoundary": true, "hasOpenThreats": false}})
 		z++
 	}
 	for _, n := range lay.nodes {
@@ -344,7 +344,7 @@ func writeThreatDragon(w io.Writer, r *escarp.Report) error {
 	for _, e := range lay.edges {
 		cells = append(cells, map[string]any{"id": uuidOf("flow " + e.from + " " + e.to), "shape": "flow", "zIndex": z,
 			"connector": "smooth", "source": map[string]any{"cell": uuidOf("asset " + e.from)}, "target": map[string]any{"cell": uuidOf("asset " + e.to)},
-			"attrs": map[string]any{"line": map[string]any{"stroke": "#333333", "strokeWidth": 1, "targetMarker": map[string]any{"name": "block"}, "sourceMarker": map[string]any{"name": ""}}},
+			"attrs":  map[string]any{"line": map[string]any{"stroke": "#333333", "strokeWidth": 1, "targetMarker": map[string]any{"name": "block"}, "sourceMarker": map[string]any{"name": ""}}},
 			"labels": []any{e.label},
 			"data": map[string]any{"name": e.label, "type": "tm.Flow", "protocol": e.protocol, "isEncrypted": e.protocol == "https",
 				"isPublicNetwork": e.public, "isBidirectional": true, "outOfScope": false, "hasOpenThreats": false, "threats": []any{}}})
@@ -456,7 +456,9 @@ func writeOTM(w io.Writer, r *escarp.Report) error {
 
 var reNonID = regexp.MustCompile(`[^a-z0-9]+`)
 
-func slugID(s string) string { return cmp.Or(strings.Trim(reNonID.ReplaceAllString(strings.ToLower(s), "-"), "-"), "api") }
+func slugID(s string) string {
+	return cmp.Or(strings.Trim(reNonID.ReplaceAllString(strings.ToLower(s), "-"), "-"), "api")
+}
 
 // writeMermaid writes the data-flow diagram as a Mermaid flowchart in a
 // Markdown code fence: trust boundaries as subgraphs, one edge per client

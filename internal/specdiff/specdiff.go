@@ -148,7 +148,9 @@ func Compare(prev, cur *escarp.API, opts Options) *Result {
 			r.RiskRemoved += t.Current
 		}
 	}
-	byRisk := func(a, b *escarp.Threat) int { return cmp.Or(cmp.Compare(b.Current, a.Current), cmp.Compare(a.ID, b.ID)) }
+	byRisk := func(a, b *escarp.Threat) int {
+		return cmp.Or(cmp.Compare(b.Current, a.Current), cmp.Compare(a.ID, b.ID))
+	}
 	slices.SortStableFunc(r.ThreatsAdded, byRisk)
 	slices.SortStableFunc(r.ThreatsRemoved, byRisk)
 	return r
