@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/escarp/escarp/internal/threat"
+
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -44,6 +46,9 @@ func allRules() []explained {
 				out = append(out, explained{RuleInfo: r, Engine: escarp.EngineCode})
 			}
 		}
+	}
+	for _, r := range threat.Rules() {
+		out = append(out, explained{RuleInfo: r, Engine: escarp.EngineThreat})
 	}
 	return out
 }
