@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/escarp/escarp"
 )
@@ -48,12 +50,34 @@ var classPatterns = []struct {
 
 // nameKey lower-cases a name and drops separators: "card_last4" → "cardlast4".
 func nameKey(name string) string {
-	return strings.NewReplacer("_", "", "-", "", ".", "", " ", "").Replace(strings.ToLower(name))
+	return keyReplacer.Replace(strings.ToLower(name))
 }
+
+var keyReplacer = strings.NewReplacer("_", "", "-", "", ".", "", " ", "")
+
+// nameClasses memoizes classOfName: large descriptions repeat the same
+// property names thousands of times. It stops growing at maxMemo names.
+var (
+	nameClasses sync.Map
+	memoSize    atomic.Int64
+)
+
+const maxMemo = 100_000
 
 // classOfName returns the data class a property or parameter name implies,
 // or "".
 func classOfName(name string) string {
+	if c, ok := nameClasses.Load(name); ok {
+		return c.(string)
+	}
+	c := classOfNameUncached(name)
+	if memoSize.Add(1) <= maxMemo {
+		nameClasses.Store(name, c)
+	}
+	return c
+}
+
+func classOfNameUncached(name string) string {
 	k := nameKey(name)
 	if k == "" || reObjectID.MatchString(name) {
 		return "" // the id of a payment method is not payment data
