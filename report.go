@@ -3,8 +3,11 @@ package escarp
 import "time"
 
 // ReportSchemaVersion is the version of the canonical JSON report,
-// MAJOR.MINOR: a minor version adds optional fields (1.1: items, the
-// assessed checklist), a major one changes or removes fields.
+// MAJOR.MINOR: a minor version adds optional fields, a major one changes or
+// removes fields.
+//
+// 1.1 added the optional sections of threat runs (ranking and threatModel)
+// and of checklist runs (items).
 const ReportSchemaVersion = "1.1"
 
 // Report is the result of one escarp invocation: one [Run] per engine. Its
@@ -18,6 +21,10 @@ type Report struct {
 	// Items is the API Security Checklist as `escarp checklist` assessed
 	// it; empty for other reports.
 	Items []ChecklistItem `json:"items,omitempty"`
+	// Ranking is a threat run's ranking of operations, highest risk first.
+	Ranking []RankedOperation `json:"ranking,omitempty"`
+	// ThreatModel is the model a threat run derived.
+	ThreatModel *ThreatModel `json:"threatModel,omitempty"`
 }
 
 // ChecklistItem is one item of the API Security Checklist, assessed: pass,

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/escarp/escarp/internal/threat"
+
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -146,6 +148,9 @@ func allRules() []explained {
 			teach(&e, set.kind, testing)
 			out = append(out, e)
 		}
+	}
+	for _, r := range threat.Rules() {
+		out = append(out, explained{RuleInfo: r, Engine: escarp.EngineThreat})
 	}
 	return out
 }

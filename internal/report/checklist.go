@@ -53,10 +53,6 @@ func writeChecklistMarkdown(w io.Writer, r *escarp.Report) error {
 	return bw.Flush()
 }
 
-func mdCell(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
-}
-
 func writeChecklistText(w io.Writer, r *escarp.Report) error {
 	bw := bufio.NewWriter(w)
 	pass, fail, unknown := checklistCounts(r.Items)

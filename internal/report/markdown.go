@@ -56,6 +56,7 @@ func writeMarkdown(w io.Writer, r *escarp.Report) error {
 	if n := suppressedCount(r); n > 0 {
 		fmt.Fprintf(bw, "\n%s suppressed (not counted).\n", plural(n, "finding"))
 	}
+	markdownRanking(bw, r)
 	used := 0
 	cut := false
 	for _, run := range r.Runs {
