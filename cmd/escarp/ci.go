@@ -481,6 +481,13 @@ func (a *app) runCI(cmd *cobra.Command, fl ciFlags) error {
 	if err != nil {
 		return err
 	}
+	var reviews []string
+	reviews, fl.outputs = splitReviewOutputs(fl.outputs)
+	if len(reviews) > 0 {
+		if err := a.writeCIReview(cmd, p.specPath, reviews); err != nil {
+			return err
+		}
+	}
 	if _, err := a.outputs(fl.outputs); err != nil {
 		return err
 	}

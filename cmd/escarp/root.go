@@ -109,6 +109,7 @@ func (a *app) commands() []*cobra.Command {
 		a.baselineCmd(),
 		a.learnCmd(),
 		a.checklistCmd(),
+		a.reviewCmd(),
 		a.threatCmd(),
 	}
 }
