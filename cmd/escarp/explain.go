@@ -14,6 +14,7 @@ import (
 	"github.com/escarp/escarp/internal/audit/rules"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
+	"github.com/escarp/escarp/internal/policy"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -35,6 +36,9 @@ func allRules() []explained {
 	}
 	for _, c := range list.All() {
 		out = append(out, explained{RuleInfo: c.Info().RuleInfo(), Engine: escarp.EngineScan})
+	}
+	for _, r := range policy.Rules() {
+		out = append(out, explained{RuleInfo: r, Engine: escarp.EnginePolicy})
 	}
 	seen := map[string]bool{}
 	for _, set := range [][]escarp.RuleInfo{sast.Rules(), treesitter.Rules(), coderoutes.Rules(), secrets.Rules(), sca.Rules()} {

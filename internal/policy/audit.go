@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/escarp/escarp"
@@ -25,10 +24,6 @@ func AuditRules(ctx context.Context, opts Options) ([]*audit.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	themes, err := ruleThemes(opts)
-	if err != nil {
-		return nil, err
-	}
 	ev := &auditEval{set: set, ctx: ctx, results: map[*escarp.API]*auditResult{}}
 	var out []*audit.Rule
 	for _, r := range set.Rules {
@@ -43,9 +38,16 @@ func AuditRules(ctx context.Context, opts Options) ([]*audit.Rule, error) {
 			doc += "\n\nHow to fix: " + r.Remediation
 		}
 		id := r.ID
+		theme := audit.ThemeInventory
+		if r.Theme != "" {
+			theme = audit.Theme(r.Theme)
+			if !knownTheme(theme) {
+				return nil, escarp.InvalidAt(r.Pos, "%s: custom.theme %q: want one of the audit themes (authentication, authorization, transport, input validation, data exposure, rate limiting, errors, inventory, spec integrity)", id, r.Theme)
+			}
+		}
 		out = append(out, &audit.Rule{
 			ID: id, Title: r.Title, Doc: doc, Severity: r.Severity, OWASP: r.OWASP, CWE: r.CWE,
-			Theme: themes[id],
+			Theme: theme,
 			Run: func(p *audit.Pass) error {
 				fs, err := ev.eval(p.API)
 				if err != nil {
@@ -59,52 +61,6 @@ func AuditRules(ctx context.Context, opts Options) ([]*audit.Rule, error) {
 				return nil
 			},
 		})
-	}
-	return out, nil
-}
-
-// ruleThemes maps each user rule to the audit theme its custom.theme
-// names.
-func ruleThemes(opts Options) (map[string]audit.Theme, error) {
-	files, err := parseFiles(Options{Dirs: opts.Dirs, RegoV0: opts.RegoV0}, true)
-	if err != nil {
-		return nil, err
-	}
-	var eval []*file
-	for _, f := range files {
-		if !f.test {
-			eval = append(eval, f)
-		}
-	}
-	c, err := compile(eval)
-	if err != nil {
-		return nil, err
-	}
-	as := c.GetAnnotationSet()
-	out := map[string]audit.Theme{}
-	for _, f := range eval {
-		if f.builtin {
-			continue
-		}
-		for _, r := range f.module.Rules {
-			ref := r.Head.Ref()
-			if len(ref) == 0 {
-				continue
-			}
-			id := "policy:" + pkgPath(f.module) + "." + strings.Trim(ref[0].String(), `"`)
-			cu, _ := custom(as, r)
-			theme := audit.ThemeInventory
-			if t := str(cu, "theme"); t != "" {
-				theme = audit.Theme(t)
-				if !knownTheme(theme) {
-					return nil, escarp.InvalidAt(escarp.Position{File: f.name, Line: r.Location.Row},
-						"custom.theme %q: want one of the audit themes (authentication, authorization, transport, input validation, data exposure, rate limiting, errors, inventory, spec integrity)", t)
-				}
-			}
-			if _, ok := out[id]; !ok || theme != audit.ThemeInventory {
-				out[id] = theme
-			}
-		}
 	}
 	return out, nil
 }

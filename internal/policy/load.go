@@ -50,7 +50,10 @@ type Rule struct {
 	// Owner, Rationale and Review (YYYY-MM-DD) are the governance
 	// annotations, inherited from the package when the rule has none.
 	Owner, Rationale, Review string
-	Pos                      escarp.Position
+	// Theme is the audit theme of a user's rule run by `escarp audit`
+	// (custom.theme).
+	Theme string
+	Pos   escarp.Position
 }
 
 // Info returns the rule as reports and `escarp explain` show it.
@@ -390,6 +393,7 @@ func (r *Rule) apply(cu map[string]any, ann *ast.Annotations, pkg *Package) erro
 	r.OWASP = str(cu, "owasp")
 	r.CWE = strs(cu, "cwe")
 	r.Owner, r.Rationale, r.Review = str(cu, "owner"), str(cu, "rationale"), str(cu, "review")
+	r.Theme = str(cu, "theme")
 	if r.Builtin {
 		r.ID = str(cu, "id")
 		if !polID.MatchString(r.ID) {

@@ -81,7 +81,7 @@ func TestEachRuleFiresAndStaysSilent(t *testing.T) {
 		t.Errorf("compliant input: %s: %s", f.RuleID, f.Message)
 	}
 	cases := []struct {
-		id    string
+		id     string
 		break_ func(in *Input)
 	}{
 		{"ESC-POL-AUTHN-001", func(in *Input) {
@@ -115,7 +115,9 @@ func TestEachRuleFiresAndStaysSilent(t *testing.T) {
 		}},
 		{"ESC-POL-ENC-004", func(in *Input) { in.TLS[0].Certificates[0].DaysLeft = 10 }},
 		{"ESC-POL-ENC-005", func(in *Input) { in.TLS[0].HSTS.MaxAge = 300 }},
-		{"ESC-POL-ENC-006", func(in *Input) { in.TLS[0].Redirect = &HTTPRedirect{Checked: true, Origin: "http://api.example.com", Status: 200} }},
+		{"ESC-POL-ENC-006", func(in *Input) {
+			in.TLS[0].Redirect = &HTTPRedirect{Checked: true, Origin: "http://api.example.com", Status: 200}
+		}},
 		{"ESC-POL-ENC-007", func(in *Input) { in.TLS[0].Certificates[0].KeyBits = 1024 }},
 		{"ESC-POL-DATA-001", func(in *Input) {
 			op(in, "/v1/login").Parameters = []*escarp.Parameter{{Name: "api_key", In: "query", Pos: escarp.Position{File: "api.yaml", Line: 33}}}

@@ -63,7 +63,7 @@ func RunTests(ctx context.Context, opts Options) ([]TestResult, error) {
 		params[k] = v
 	}
 	store := inmem.NewFromObject(map[string]any{"escarp": map[string]any{"params": params}})
-	ch, err := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(30 * time.Second).RunTests(ctx, nil)
+	ch, err := tester.NewRunner().SetModules(mods).SetStore(store).SetTimeout(30*time.Second).RunTests(ctx, nil)
 	if err != nil {
 		return nil, parseErrorAny(err)
 	}
