@@ -34,7 +34,7 @@ deny_http_server contains v if {
 
 old_versions := {"SSL 3.0", "TLS 1.0", "TLS 1.1"}
 
-tls contains t if some t in lib.arr(object.get(input, "tls", []))
+tls := lib.arr(object.get(input, "tls", []))
 
 # METADATA
 # title: TLS 1.2 or newer

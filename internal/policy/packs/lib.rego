@@ -35,8 +35,8 @@ anonymous(op) if {
 	count(req) == 0
 }
 
-# operations are the API's operations, or none.
-operations contains op if some op in arr(object.get(object.get(input, "api", {}), "operations", []))
+# operations are the API's operations, or none (an array: a set would hash every operation).
+operations := arr(object.get(object.get(input, "api", {}), "operations", []))
 
 # schemes are the API's security schemes by name, or none.
 schemes := object.get(object.get(input, "api", {}), "securitySchemes", {})
