@@ -127,6 +127,7 @@ func (a *app) planPolicy(cmd *cobra.Command, dirs []string) (*policyPlan, error)
 	if p.sup, err = gate.LoadSuppressions(supPath, optional); err != nil {
 		return nil, err
 	}
+	p.sup.Path = a.rel(p.sup.Path) // for messages only: the file is read
 	return p, nil
 }
 
@@ -211,6 +212,7 @@ func (a *app) policyRun(cmd *cobra.Command, p *policyPlan, args, findingFiles []
 	if err != nil {
 		return nil, nil, err
 	}
+	set.Relocate(a.rel)
 	in := &policy.Input{Now: p.now, Findings: prior}
 	specArg := ""
 	if len(args) > 0 {
@@ -470,6 +472,7 @@ configuration.`,
 			if err != nil {
 				return err
 			}
+			set.Relocate(a.rel)
 			overdue := set.Review(p.sup, p.now)
 			for i := range overdue {
 				overdue[i].Pos.File = a.rel(overdue[i].Pos.File)

@@ -181,6 +181,29 @@ func TestPolicyEvalGovernance(t *testing.T) {
 		t.Errorf("eval --fail-on medium after the waiver expired: exit %d, want 1", code)
 	}
 
+	// Every report format goes through internal/report.
+	_, stderr, code = policyApp(t, dir, "policy", "eval", "openapi.yaml", "--no-store", "--today", "2026-12-08",
+		"-o", "p.sarif", "-o", "p.xml", "-o", "p.md", "-o", "p.html", "-o", "p.json")
+	if code != 0 {
+		t.Fatalf("eval -o: exit %d\n%s", code, stderr)
+	}
+	for _, name := range []string{"p.sarif", "p.xml", "p.md", "p.html", "p.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !strings.Contains(string(data), "policy:acme.orders.deny") {
+			t.Errorf("%s: %v, or the violation is missing", name, err)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "p.sarif")); !strings.Contains(string(data), `"escarp/policy/"`) {
+		t.Error("the SARIF has no escarp/policy/ run")
+	}
+
+	// The policy stage of escarp ci gates on the custom deny (high), with
+	// the waiver applied by the gate.
+	out, stderr, code = policyApp(t, dir, "ci", "--stages", "policy", "--spec", "openapi.yaml", "--no-store", "--today", "2026-12-08")
+	if code != 1 || !strings.Contains(out+stderr, "policy:acme.orders.deny") || strings.Contains(out+stderr, "ESC-POL-LIFE-001 GET /old") {
+		t.Errorf("ci --stages policy: exit %d, want 1 on the custom deny only\n%s%s", code, out, stderr)
+	}
+
 	// list shows every policy with its state.
 	out, _, code = policyApp(t, dir, "policy", "list", "--today", "2026-12-08", "--format", "json")
 	if code != 0 {

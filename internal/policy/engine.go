@@ -291,6 +291,17 @@ func findOp(api *escarp.API, method, path string) *escarp.Operation {
 	return nil
 }
 
+// Relocate rewrites the file of every rule's and package's position with
+// rel (to make them repository-relative for reports).
+func (s *Set) Relocate(rel func(string) string) {
+	for _, r := range s.Rules {
+		r.Pos.File = rel(r.Pos.File)
+	}
+	for _, p := range s.Packages {
+		p.Pos.File = rel(p.Pos.File)
+	}
+}
+
 // Infos returns the RuleInfo of every selected rule.
 func (s *Set) Infos() []escarp.RuleInfo {
 	out := make([]escarp.RuleInfo, 0, len(s.Rules))

@@ -81,7 +81,7 @@ func (r *Rule) Info() escarp.RuleInfo {
 // Package is one Rego package with its governance annotations.
 type Package struct {
 	Path                     string // "escarp.pack.encryption"
-	Title                    string
+	Title, Description       string
 	Pack                     string
 	Builtin                  bool
 	Owner, Rationale, Review string
@@ -341,7 +341,7 @@ func collect(c *ast.Compiler, files []*file) ([]*Rule, []*Package, error) {
 		if a := as.GetPackageScope(m.Package); a != nil {
 			cu := a.Custom
 			if pkg.Title == "" {
-				pkg.Title = a.Title
+				pkg.Title, pkg.Description = a.Title, strings.TrimSpace(a.Description)
 			}
 			for k, dst := range map[string]*string{"owner": &pkg.Owner, "rationale": &pkg.Rationale, "review": &pkg.Review, "pack": &pkg.Pack} {
 				if *dst == "" {
@@ -385,6 +385,10 @@ func (r *Rule) apply(cu map[string]any, ann *ast.Annotations, pkg *Package) erro
 	r.Pack = pkg.Pack
 	if ann != nil {
 		r.Title, r.Description = ann.Title, strings.TrimSpace(ann.Description)
+	}
+	if r.Title == "" && !r.Builtin {
+		// A package that holds one policy documents it once, on the package.
+		r.Title, r.Description = pkg.Title, pkg.Description
 	}
 	if r.Title == "" {
 		r.Title = "Rego rule " + r.Package + "." + r.Name
