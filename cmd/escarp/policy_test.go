@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +17,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/store"
 )
 
 // policyApp runs escarp in dir, the way main does, and returns stdout,
@@ -297,5 +303,51 @@ func TestPolicyInAuditAndExplain(t *testing.T) {
 	out, _, code = policyApp(t, dir, "explain", "ESC-POL-ENC-002")
 	if code != 0 || !strings.Contains(out, "TLS 1.2 or newer") || !strings.Contains(out, "engine    policy") {
 		t.Errorf("explain ESC-POL-ENC-002: exit %d\n%s", code, out)
+	}
+}
+
+// TestPolicyEvalStoreAndProbe: eval records its run in the store; with
+// --tls-probe it reads TLS facts of a real loopback server, and a target
+// that does not answer is an incomplete run (exit 3) whose report is
+// still written.
+func TestPolicyEvalStoreAndProbe(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, policyFiles)
+	if _, stderr, code := policyApp(t, dir, "policy", "eval", "openapi.yaml", "--today", "2026-12-08"); code != 0 {
+		t.Fatalf("eval: exit %d\n%s", code, stderr)
+	}
+	db, err := store.Open(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scans, _, err := db.FindScans(context.Background(), escarp.ScanFilter{Engine: escarp.EnginePolicy})
+	db.Close()
+	if err != nil || len(scans) != 1 || scans[0].Counts[escarp.SeverityHigh] != 1 {
+		t.Fatalf("stored policy scans %+v, %v", scans, err)
+	}
+
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer srv.Close()
+	out, stderr, code := policyApp(t, dir, "policy", "eval", "--no-store", "--pack", "encryption", "--tls-probe", "--target", srv.URL, "--format", "json")
+	if code != 0 {
+		t.Fatalf("probe: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(out, `"ESC-POL-ENC-005"`) || !strings.Contains(out, srv.URL) {
+		t.Errorf("no HSTS violation for %s:\n%s", srv.URL, out)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "https://" + ln.Addr().String()
+	ln.Close()
+	_, stderr, code = policyApp(t, dir, "policy", "eval", "--no-store", "--tls-probe", "--target", closed, "-o", "probe.json")
+	if code != 3 {
+		t.Errorf("probe of a closed port: exit %d, want 3\n%s", code, stderr)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "probe.json")); err != nil || !strings.Contains(string(data), "incomplete") {
+		t.Errorf("report of the incomplete run: %v\n%s", err, data)
 	}
 }
