@@ -139,6 +139,12 @@ func (s *Set) Eval(ctx context.Context, in *Input) ([]escarp.Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: input: %w", err)
 	}
+	return s.evalValue(ctx, v, in.API)
+}
+
+// evalValue evaluates the rules over an input document already converted
+// to a Rego value.
+func (s *Set) evalValue(ctx context.Context, v ast.Value, api *escarp.API) ([]escarp.Finding, error) {
 	rs, err := s.query.Eval(ctx, rego.EvalParsedInput(v))
 	if err != nil {
 		return nil, &escarp.Error{Op: "policy.Eval", Kind: escarp.Invalid, Message: "policy evaluation failed", Err: err}
@@ -153,7 +159,7 @@ func (s *Set) Eval(ctx context.Context, in *Input) ([]escarp.Finding, error) {
 			continue // a complete rule that is undefined
 		}
 		for _, item := range values(wrapped[0]) {
-			findings = append(findings, r.finding(item, in.API))
+			findings = append(findings, r.finding(item, api))
 		}
 	}
 	return findings, nil
