@@ -378,7 +378,10 @@ func collect(c *ast.Compiler, files []*file) ([]*Rule, []*Package, error) {
 	return rules, pkgs, nil
 }
 
-var polID = regexp.MustCompile(`^ESC-POL-[A-Z]+-[0-9]{3}$`)
+var (
+	polID = regexp.MustCompile(`^ESC-POL-[A-Z]+-[0-9]{3}$`)
+	cweID = regexp.MustCompile(`^CWE-[0-9]+$`)
+)
 
 // apply fills r's metadata from its annotations and its package.
 func (r *Rule) apply(cu map[string]any, ann *ast.Annotations, pkg *Package) error {
@@ -421,7 +424,7 @@ func (r *Rule) apply(cu map[string]any, ann *ast.Annotations, pkg *Package) erro
 		return fmt.Errorf("custom.owasp %q: not an OWASP API Top 10 2023 id (API1:2023...)", r.OWASP)
 	}
 	for _, c := range r.CWE {
-		if !regexp.MustCompile(`^CWE-[0-9]+$`).MatchString(c) {
+		if !cweID.MatchString(c) {
 			return fmt.Errorf("custom.cwe %q: want CWE-NNN", c)
 		}
 	}
