@@ -119,7 +119,7 @@ type ciPlan struct {
 }
 
 // runnable are the stages this build runs.
-var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode, escarp.EngineThreat}
+var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode, escarp.EngineThreat, escarp.EnginePolicy}
 
 // planCI resolves config, flags and environment into a plan.
 func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
@@ -345,6 +345,8 @@ func (a *app) runStages(cmd *cobra.Command, p *ciPlan) ([]*escarp.Run, error) {
 			run, err = a.ciCode(cmd, p)
 		case escarp.EngineThreat:
 			run, err = a.ciThreat(cmd, p)
+		case escarp.EnginePolicy:
+			run, err = a.ciPolicy(cmd, p, runs)
 		}
 		if run != nil {
 			runs = append(runs, run)

@@ -19,6 +19,7 @@ import (
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/learn"
+	"github.com/escarp/escarp/internal/policy"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -75,6 +76,13 @@ const (
 		"redacted in every output and named by a hash, and a secret only in the history names its commit."
 	testingSCA = "Static: lockfiles and go.mod are matched against OSV advisories (online, or --offline-db); " +
 		"for Go modules govulncheck's analysis says whether the vulnerable symbol is called."
+	testingPolicy = "Policy as code: `escarp policy eval` evaluates the Rego rule over the normalised API description " +
+		"(with source positions), the inventory, the current run's findings and, with --tls-probe, live TLS facts of the " +
+		"target. Each built-in rule's test fires on a violating input and stays silent on its compliant twin."
+	testingThreat = "Derived: `escarp threat` builds the threat model from the API description, the inventory and the " +
+		"findings given or recorded, raises the threat per element from its attack-surface facts, and counts as " +
+		"mitigations only what escarp can see (a scan that tested the operation, an audit rule that passed, auth " +
+		"middleware found in code)."
 	testingRoutes = "Static: routes extracted from the source (net/http, gin, echo, chi, gorilla/mux, fiber, " +
 		"Express, Flask, FastAPI) are compared with the operations of the API description."
 )
@@ -123,6 +131,11 @@ func allRules() []explained {
 		teach(&e, "", testingCheck(c.Info().Requires))
 		out = append(out, e)
 	}
+	for _, r := range policy.Rules() {
+		e := explained{RuleInfo: r, Engine: escarp.EnginePolicy}
+		teach(&e, "", testingPolicy)
+		out = append(out, e)
+	}
 	seen := map[string]bool{}
 	for _, set := range []struct {
 		rules   []escarp.RuleInfo
@@ -150,7 +163,9 @@ func allRules() []explained {
 		}
 	}
 	for _, r := range threat.Rules() {
-		out = append(out, explained{RuleInfo: r, Engine: escarp.EngineThreat})
+		e := explained{RuleInfo: r, Engine: escarp.EngineThreat}
+		teach(&e, "", testingThreat)
+		out = append(out, e)
 	}
 	return out
 }

@@ -111,6 +111,7 @@ func (a *app) commands() []*cobra.Command {
 		a.checklistCmd(),
 		a.reviewCmd(),
 		a.threatCmd(),
+		a.policyCmd(),
 	}
 }
 
