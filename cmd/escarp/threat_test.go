@@ -118,8 +118,11 @@ func TestThreatCommand(t *testing.T) {
 		}
 	}
 	// The stored JSON re-renders as a model.
-	if _, errOut, code, _ := r.escarp("report", "t.json", "-o", "t2.html"); code != 0 {
+	if _, errOut, code, _ := r.escarp("report", "t.json", "-o", "t2.html", "-o", "threagile:tg.yaml"); code != 0 {
 		t.Errorf("report re-render: exit %d\n%s", code, errOut)
+	}
+	if data, err := os.ReadFile(filepath.Join(r.dir, "tg.yaml")); err != nil || !strings.Contains(string(data), "threagile_version") {
+		t.Errorf("threagile from the saved report: %v", err)
 	}
 	if _, _, code, _ := r.escarp("threat", "--spec", "missing.yaml", "--no-store"); code != 2 {
 		t.Errorf("missing spec: exit %d, want 2", code)
