@@ -1,5 +1,10 @@
 package escarp
 
+import (
+	"context"
+	"time"
+)
+
 // ThreatModel is a threat model derived from what escarp knows about an
 // API: its descriptions, the inventory and the findings of every engine.
 // It travels in the JSON report of a threat run ([Report.ThreatModel]) so
@@ -210,4 +215,23 @@ type RankedOperation struct {
 	Why string `json:"why"`
 	// Threats are the ids of its threats, most risky first.
 	Threats []string `json:"threats"`
+}
+
+// ThreatModelRecord is a threat run's model and ranking as the store
+// keeps them, tied to the scan that recorded the run's findings.
+type ThreatModelRecord struct {
+	ScanID  string            `json:"scanId"`
+	Created time.Time         `json:"created"`
+	Model   *ThreatModel      `json:"model"`
+	Ranking []RankedOperation `json:"ranking"`
+}
+
+// ThreatStore persists derived threat models, one per threat run. It is
+// implemented by internal/sqlite and internal/postgres.
+type ThreatStore interface {
+	// PutThreatModel records (or replaces) the model of a scan.
+	PutThreatModel(ctx context.Context, r *ThreatModelRecord) error
+	// LatestThreatModel returns the newest record; Kind NotFound when
+	// there is none.
+	LatestThreatModel(ctx context.Context) (*ThreatModelRecord, error)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/inventory/routes"
+	"github.com/escarp/escarp/internal/report"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -358,12 +359,16 @@ func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Resul
 // splitSBOMOutputs separates cyclonedx:PATH outputs from report outputs.
 func (a *app) splitSBOMOutputs(outputs []string) (sbom, rest []string, err error) {
 	for _, o := range outputs {
-		if name, path, ok := strings.Cut(o, ":"); ok && strings.EqualFold(name, "cyclonedx") {
-			if path == "" {
-				return nil, nil, &escarp.Error{Op: "code", Kind: escarp.Invalid, Message: fmt.Sprintf("output %q: no path after \"cyclonedx:\"", o)}
-			}
-			sbom = append(sbom, a.resolvePath(path, a.wd))
+		out, ok, err := report.ParseModelOutput(o)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok && out.Format == report.FormatCycloneDX {
+			sbom = append(sbom, a.resolvePath(out.Path, a.wd))
 			continue
+		}
+		if ok {
+			return nil, nil, &escarp.Error{Op: "code", Kind: escarp.Invalid, Message: fmt.Sprintf("output %q: %s is a threat model format (escarp threat writes it)", o, out.Format)}
 		}
 		rest = append(rest, o)
 	}

@@ -26,6 +26,8 @@ writes it again in other formats, without running anything.
 
 Each -o names a file; its extension picks the format (.sarif, .json, .xml
 for JUnit, .md, .html, .txt), or FORMAT:PATH names it (sarif:out.json).
+A saved threat report also renders as a model: threagile:, threatdragon:,
+otm: and mermaid:.
 --format chooses what goes to stdout (text by default). With -o and no
 --format, nothing is written to stdout. IN.json may be "-" for stdin.`,
 		Example: `  escarp report scan.json -o scan.html
@@ -36,6 +38,16 @@ for JUnit, .md, .html, .txt), or FORMAT:PATH names it (sarif:out.json).
 			rep, err := a.readReport(args[0])
 			if err != nil {
 				return err
+			}
+			models, outputs, err := a.splitModelOutputs(outputs)
+			if err != nil {
+				return err
+			}
+			if err := report.WriteModels(rep, models); err != nil {
+				return err
+			}
+			if format == "" && len(models) > 0 && len(outputs) == 0 {
+				return nil
 			}
 			if format == "" && len(outputs) > 0 {
 				outs, err := a.outputs(outputs)

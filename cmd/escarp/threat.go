@@ -274,7 +274,7 @@ func (a *app) runThreat(cmd *cobra.Command, fl threatFlags) error {
 	}
 	fmt.Fprintf(a.stderr, "threat: %d operations, %d threats, top risk %s\n", len(res.Ranking), len(res.Model.Threats), topRisk(res.Ranking))
 	if !fl.noStore {
-		if err := a.recordRuns(cmd, res.Run); err != nil {
+		if err := a.recordThreatRun(cmd, res); err != nil {
 			return err
 		}
 	}
@@ -491,4 +491,20 @@ func (a *app) ciThreat(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	run.Findings = d.AddedFindings()
 	run.Notes = append(run.Notes, "threat stage: "+d.Summary())
 	return run, nil
+}
+
+// recordThreatRun records the threat run's findings as a scan and its
+// model and ranking beside it.
+func (a *app) recordThreatRun(cmd *cobra.Command, res *threat.Result) error {
+	db, err := a.openStore(cmd)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	run := res.Run
+	sc := &escarp.Scan{Engine: run.Engine, Target: run.Target, Spec: run.Spec, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Stats: run.Stats}
+	if err := db.PutScan(cmd.Context(), sc, run.Findings); err != nil {
+		return fmt.Errorf("recording the threat run: %w", err)
+	}
+	return db.PutThreatModel(cmd.Context(), &escarp.ThreatModelRecord{ScanID: sc.ID, Created: run.FinishedAt, Model: res.Model, Ranking: res.Ranking})
 }

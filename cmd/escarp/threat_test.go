@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/lab"
+	"github.com/escarp/escarp/internal/sqlite"
 )
 
 // labWithTwoRiskyOperations is the lab's description plus a boat transfer
@@ -118,8 +120,24 @@ func TestThreatCommand(t *testing.T) {
 		}
 	}
 	// The stored JSON re-renders as a model.
-	if _, errOut, code, _ := r.escarp("report", "t.json", "-o", "t2.html"); code != 0 {
+	if _, errOut, code, _ := r.escarp("report", "t.json", "-o", "t2.html", "-o", "threagile:tg.yaml"); code != 0 {
 		t.Errorf("report re-render: exit %d\n%s", code, errOut)
+	}
+	if data, err := os.ReadFile(filepath.Join(r.dir, "tg.yaml")); err != nil || !strings.Contains(string(data), "threagile_version") {
+		t.Errorf("threagile from the saved report: %v", err)
+	}
+	// Recorded in the store: the run's findings and its model.
+	if _, errOut, code, _ := r.escarp("threat", "--spec", "openapi.yaml", "--store", "sqlite:st.db", "--format", "json"); code != 0 {
+		t.Fatalf("threat with a store: exit %d\n%s", code, errOut)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(r.dir, "st.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rec, err := db.LatestThreatModel(context.Background())
+	if err != nil || len(rec.Ranking) != len(rep.Ranking) || rec.Model.Title != rep.ThreatModel.Title {
+		t.Errorf("stored model: %v", err)
 	}
 	if _, _, code, _ := r.escarp("threat", "--spec", "missing.yaml", "--no-store"); code != 2 {
 		t.Errorf("missing spec: exit %d, want 2", code)

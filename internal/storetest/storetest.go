@@ -20,6 +20,7 @@ type Store interface {
 	escarp.FindingStore
 	escarp.InventoryStore
 	escarp.LearnStore
+	escarp.ThreatStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store for
@@ -34,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("TemplateRules", func(t *testing.T) { testTemplateRules(t, open(t)) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })
 	t.Run("LessonProgress", func(t *testing.T) { testLessonProgress(t, open(t)) })
+	t.Run("ThreatModels", func(t *testing.T) { testThreatModels(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
