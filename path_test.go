@@ -178,3 +178,23 @@ func FuzzPathTemplate(f *testing.F) {
 		}
 	})
 }
+
+func TestInferPathTemplate(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/users/42", "/users/{id}"},
+		{"/users/42/orders/7", "/users/{id}/orders/{id2}"},
+		{"/v2/items", "/v2/items"},
+		{"/files/3f2b8c1e-9d4a-4b7e-8f6a-1c2d3e4f5a6b", "/files/{id}"},
+		{"/commits/0123456789abcdef0123", "/commits/{id}"},
+		{"/deadbeefdeadbeefdeadbeef", "/deadbeefdeadbeefdeadbeef"},
+		{"/", "/"},
+		{"/users/3f2b8c1e-9d4a-4b7e-8f6a-1c2d3e4f5a6b/logins/2026-12-08", "/users/{id}/logins/{date}"},
+		{"/invoices/INV-00042/", "/invoices/{id}/"},
+		{"/img/3f2b8c1e-9d4a-4b7e-8f6a-1c2d3e4f5a6b.png", "/img/3f2b8c1e-9d4a-4b7e-8f6a-1c2d3e4f5a6b.png"},
+	}
+	for _, tt := range tests {
+		if got := InferPathTemplate(tt.in).String(); got != tt.want {
+			t.Errorf("InferPathTemplate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -42,7 +42,7 @@ func (Write) Info() check.Info {
 // Run probes one operation.
 func (c Write) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || len(checkkit.PathParams(op.Path)) == 0 {
+	if op == nil || len(escarp.ParsePathTemplate(op.Path).Params()) == 0 {
 		return nil
 	}
 	owner, attacker, ok := checkkit.Pair(p.Identities)

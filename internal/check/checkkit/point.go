@@ -238,31 +238,30 @@ func fillPath(req *check.Request, name, v string) string {
 	if req.Op == nil {
 		return req.Path
 	}
-	old, ok := req.Values[name]
-	if ok && old != "" {
+	tmpl := escarp.ParsePathTemplate(req.Op.Path)
+	if old, ok := req.Values[name]; ok && old != "" {
 		// Replace the segment holding the old value: keeps a base path the
 		// template does not have.
-		segs := strings.Split(req.Path, "/")
-		tsegs := strings.Split(req.Op.Path, "/")
-		off := len(segs) - len(tsegs)
-		if off >= 0 {
+		segs := strings.Split(strings.TrimSuffix(req.Path, "/"), "/")
+		tsegs := tmpl.Segments()
+		if off := len(segs) - len(tsegs); off >= 0 {
 			for i, t := range tsegs {
-				if t == "{"+name+"}" && (segs[off+i] == old || segs[off+i] == url.PathEscape(old)) {
+				if t.Param == name && (segs[off+i] == old || segs[off+i] == url.PathEscape(old)) {
 					segs[off+i] = url.PathEscape(v)
-					return strings.Join(segs, "/")
+					return strings.Join(segs, "/") + req.Path[len(strings.TrimSuffix(req.Path, "/")):]
 				}
 			}
 		}
 	}
-	p := req.Op.Path
-	for k, val := range req.Values {
-		repl := val
-		if k == name {
-			repl = v
-		}
-		p = strings.ReplaceAll(p, "{"+k+"}", url.PathEscape(repl))
+	vals := make(map[string]string, len(req.Values)+1)
+	for k, x := range req.Values {
+		vals[k] = x
 	}
-	return p
+	vals[name] = v
+	if p, ok := tmpl.Fill(vals); ok {
+		return p
+	}
+	return req.Path
 }
 
 func setPointer(doc any, ptr string, v any) any {

@@ -129,20 +129,3 @@ func keys(t *testing.T, id string, fs []escarp.Finding) []string {
 	sort.Strings(out)
 	return out
 }
-
-func TestMatch(t *testing.T) {
-	tests := []struct {
-		tpl, path string
-		want      bool
-	}{
-		{"/users/{id}", "/users/42", true},
-		{"/users/{id}", "/users/42/", true},
-		{"/users/{id}", "/users", false},
-		{"/users/me", "/users/you", false},
-	}
-	for _, tt := range tests {
-		if got := inventory.Match(tt.tpl, tt.path); got != tt.want {
-			t.Errorf("Match(%q, %q) = %v", tt.tpl, tt.path, got)
-		}
-	}
-}

@@ -250,33 +250,11 @@ func abs(x int) int {
 // documented reports whether path matches an operation's template.
 func documented(api *escarp.API, path string) bool {
 	for _, op := range api.Operations {
-		if Match(op.Path, path) {
+		if _, ok := escarp.ParsePathTemplate(op.Path).Match(path); ok {
 			return true
 		}
 	}
 	return false
-}
-
-// Match reports whether a concrete path matches a path template
-// ("/users/{id}"), ignoring a trailing slash.
-func Match(template, path string) bool {
-	ts := strings.Split(strings.Trim(template, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if ps[i] == "" {
-				return false
-			}
-			continue
-		}
-		if t != ps[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // commonBase returns the leading path segments every operation shares
