@@ -29,6 +29,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // MaxBody is the longest request or response body kept in an exchange;
@@ -434,7 +435,7 @@ func credentials(e *entry, pos escarp.Position, i int) (string, *escarp.Security
 			}
 			return scheme, &escarp.SecurityScheme{Name: scheme, Type: escarp.SchemeHTTP, Scheme: scheme, Pos: pos, Pointer: ptr}
 		case name == "cookie" || strings.HasPrefix(name, ":"):
-		case redact.SensitiveName(name):
+		case sensitive.Name(name):
 			return "header:" + name, &escarp.SecurityScheme{Name: "header:" + name, Type: escarp.SchemeAPIKey, In: "header", ParamName: h.Name, Pos: pos, Pointer: ptr}
 		}
 	}
@@ -442,7 +443,7 @@ func credentials(e *entry, pos escarp.Position, i int) (string, *escarp.Security
 		if strings.EqualFold(h.Name, "cookie") {
 			for _, c := range strings.Split(h.Value, ";") {
 				name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
-				if redact.SensitiveName(name) || strings.Contains(strings.ToLower(name), "sid") {
+				if sensitive.Name(name) || strings.Contains(strings.ToLower(name), "sid") {
 					return "cookie:" + name, &escarp.SecurityScheme{Name: "cookie:" + name, Type: escarp.SchemeAPIKey, In: "cookie", ParamName: name, Pos: pos, Pointer: ptr}
 				}
 			}
