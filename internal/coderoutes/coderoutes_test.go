@@ -275,20 +275,6 @@ func TestExtractBudget(t *testing.T) {
 	t.Logf("exponential code: %d routes, %v", len(rs), time.Since(start))
 }
 
-func TestIsAuthName(t *testing.T) {
-	for name, want := range map[string]bool{
-		"mw.RequireJWT": true, "middleware.AuthRequired": true, "jwtauth.Verifier": true, "keyAuth": true,
-		"middleware.KeyAuth": true, "basicauth.New": true, "requireSession": true, "verifyToken": true,
-		"login_required": true, "apiKeyCheck": true, "echojwt.WithConfig": true,
-		"middleware.Logger": false, "csrf.Protect": false, "tokenBucketLimiter": false, "sessions.Sessions": false,
-		"cors.New": false, "optionalAuth": false, "": false,
-	} {
-		if got := isAuthName(name); got != want {
-			t.Errorf("isAuthName(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 func FuzzExtract(f *testing.F) {
 	var seeds []string
 	err := filepath.WalkDir("testdata", func(p string, d os.DirEntry, err error) error {
