@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,11 +94,7 @@ func Points(op *escarp.Operation, req *check.Request) []Point {
 	case "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(req.Body))
 		if err == nil {
-			keys := make([]string, 0, len(form))
-			for k := range form {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(form))
 			s := bodySchema(op, "application/x-www-form-urlencoded")
 			for _, k := range keys {
 				pts = append(pts, Point{In: InForm, Name: k, Schema: prop(s, k), Value: form.Get(k), Kind: "string"})
@@ -167,11 +165,7 @@ func walkJSON(v any, ptr string, s *escarp.Schema, depth int, pts *[]Point) {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		for _, k := range keys {
 			walkJSON(x[k], ptr+"/"+escarp.EscapePointer(k), prop(s, k), depth+1, pts)
 		}
