@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
-	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // InputVersion is the version of the input document policies read
@@ -134,7 +134,7 @@ func markSensitiveParams(api any) {
 				continue
 			}
 			name, _ := pm["name"].(string)
-			pm["sensitive"] = redact.SensitiveName(name)
+			pm["sensitive"] = sensitive.Name(name)
 		}
 	}
 }
@@ -156,7 +156,7 @@ func properties(api *escarp.API) []Property {
 					continue
 				}
 				pr := Property{Schema: owner, Name: name, Pointer: p.Pointer, Pos: p.Pos, Type: p.Type, Format: p.Format,
-					WriteOnly: p.WriteOnly, ReadOnly: p.ReadOnly, Sensitive: redact.SensitiveName(name)}
+					WriteOnly: p.WriteOnly, ReadOnly: p.ReadOnly, Sensitive: sensitive.Name(name)}
 				if s.Name != "" {
 					pr.Schema = s.Name
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/threat"
 )
@@ -54,7 +55,7 @@ func BenchmarkModelLargestSpec(b *testing.B) {
 // BenchmarkAuditLargestSpec audits the same spec with every rule.
 func BenchmarkAuditLargestSpec(b *testing.B) {
 	path := largestCorpusSpec(b)
-	in, _, err := audit.Load(context.Background(), path)
+	in, _, err := specload.Load(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
