@@ -37,8 +37,8 @@ func readAll(t *testing.T, data, format string) []ingest.Record {
 func TestFormatsDetectedAndRead(t *testing.T) {
 	for _, c := range []struct {
 		format, line, method, url, client, user, time string
-		status                                      int
-		resp                                        int64
+		status                                        int
+		resp                                          int64
 	}{
 		{ingest.Combined, combinedLine, "GET", "/api/v2/boats/42?x=1", "203.0.113.7", "alice", "2026-12-08T10:00:01Z", 200, 512},
 		{ingest.NginxJSON, nginxLine, "POST", "http://api.example/api/v2/auth/login", "203.0.113.7", "", "2026-12-08T10:00:01Z", 401, 27},
@@ -66,7 +66,7 @@ func TestHARRoundTrip(t *testing.T) {
 	in := []ingest.Record{{X: escarp.Exchange{Method: "POST", URL: "http://api.example/api/v2/auth/login", ClientIP: "192.0.2.1",
 		RequestHeader: map[string][]string{"Authorization": {"Bearer secret-token"}, "Content-Type": {"application/json"}},
 		RequestBody:   `{"username":"bob","password":"hunter2"}`, Status: 401, Time: "2026-12-08T10:00:01Z",
-		ResponseBody:  `{"error":"bad credentials"}`}}}
+		ResponseBody: `{"error":"bad credentials"}`}}}
 	var raw, red bytes.Buffer
 	if err := ingest.WriteHAR(&raw, in, false); err != nil {
 		t.Fatal(err)
