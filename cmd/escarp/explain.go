@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/escarp/escarp/internal/monitor/detectors"
 	"regexp"
 	"sort"
 	"strings"
@@ -44,6 +45,9 @@ func allRules() []explained {
 				out = append(out, explained{RuleInfo: r, Engine: escarp.EngineCode})
 			}
 		}
+	}
+	for _, r := range detectors.Rules() {
+		out = append(out, explained{RuleInfo: r, Engine: escarp.EngineMonitor})
 	}
 	return out
 }

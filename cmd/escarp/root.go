@@ -107,6 +107,7 @@ func (a *app) commands() []*cobra.Command {
 		a.versionCmd(),
 		a.ciCmd(),
 		a.baselineCmd(),
+		a.monitorCmd(),
 	}
 }
 

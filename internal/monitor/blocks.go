@@ -143,7 +143,8 @@ func (bl *Blocks) Lift(idOrSubject string) (int, error) {
 	return n, nil
 }
 
-// Reload drops blocks lifted in the store by another process.
+// Reload synchronises with the store: blocks another process added (an
+// analyzer on the bus) take effect and lifted ones stop.
 func (bl *Blocks) Reload(ctx context.Context) error {
 	if bl.db == nil {
 		return nil
@@ -152,17 +153,27 @@ func (bl *Blocks) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	now := bl.Now()
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
-	for _, s := range stored {
-		if s.Lifted.IsZero() {
-			continue
+	known := map[string]*Block{}
+	for _, b := range bl.all {
+		known[b.ID] = b
+	}
+	for i := len(stored) - 1; i >= 0; i-- { // oldest first
+		s := stored[i]
+		b := known[s.ID]
+		if b == nil {
+			b = &s
+			bl.all = append(bl.all, b)
 		}
-		for k, b := range bl.active {
-			if b.ID == s.ID {
-				b.Lifted = s.Lifted
-				delete(bl.active, k)
-			}
+		b.Lifted = s.Lifted
+		k := b.Kind + " " + b.Subject
+		switch {
+		case b.State(now) == "active":
+			bl.active[k] = b
+		case bl.active[k] == b:
+			delete(bl.active, k)
 		}
 	}
 	return nil
