@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/escarp/escarp/internal/monitor/detectors"
 	"regexp"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/escarp/escarp/internal/audit/rules"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
+	"github.com/escarp/escarp/internal/monitor/detectors"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
