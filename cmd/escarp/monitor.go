@@ -48,10 +48,10 @@ NATS JetStream and monitor analyze processes consume them.`,
 // monitorFlags are the flags every analysing monitor command shares.
 type monitorFlags struct {
 	spec, webhook, webhookStyle, syslog, format, failOn, jwks string
-	outputs                                                  []string
-	noStore, block                                           bool
-	blockTTL                                                 time.Duration
-	blockStatus                                              int
+	outputs                                                   []string
+	noStore, block                                            bool
+	blockTTL                                                  time.Duration
+	blockStatus                                               int
 }
 
 func (fl *monitorFlags) add(cmd *cobra.Command, blocking bool) {

@@ -35,6 +35,9 @@ type Options struct {
 	Blocks *monitor.Blocks
 	// Transport to the target (default a clone of http.DefaultTransport).
 	Transport http.RoundTripper
+	// Now stamps each exchange (default time.Now); a replay or a test
+	// drives it to play hours of traffic in seconds.
+	Now func() time.Time
 }
 
 // Exchange is one observed call, as queued for analysis.
@@ -60,6 +63,9 @@ func New(opts Options) *Proxy {
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 64 << 10
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -129,7 +135,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.rp.ServeHTTP(rw, r)
 
 	x := &Exchange{X: escarp.Exchange{Method: r.Method, URL: requestURL(r), RequestHeader: reqHeader, Status: rw.status(),
-		ResponseHeader: rw.Header(), ClientIP: client, Time: start.UTC().Format(time.RFC3339Nano),
+		ResponseHeader: rw.Header(), ClientIP: client, Time: p.opts.Now().UTC().Format(time.RFC3339Nano),
 		Duration: float64(time.Since(start).Microseconds()) / 1000}}
 	x.Meta.RespBytes = rw.n
 	if reqBody != nil {
