@@ -191,4 +191,3 @@ func (s *Syslog) Send(_ context.Context, f *escarp.Finding) error {
 
 // Close closes the connection.
 func (s *Syslog) Close() error { return s.w.Close() }
-
