@@ -176,7 +176,7 @@ func (a *app) monitorSetup(cmd *cobra.Command, fl *monitorFlags, ctx context.Con
 		}
 		sinks = append(sinks, r.syslog)
 	}
-	if fl.block || mc.Block {
+	if cmd.Flags().Lookup("block") != nil && (fl.block || mc.Block) { // proxy and analyze only
 		ttl, status := fl.blockTTL, fl.blockStatus
 		if !cmd.Flags().Changed("block-ttl") && mc.BlockTTL > 0 {
 			ttl = mc.BlockTTL
