@@ -15,6 +15,7 @@ import (
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/monitor/detectors"
+	"github.com/escarp/escarp/internal/monitor/signature"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -46,7 +47,7 @@ func allRules() []explained {
 			}
 		}
 	}
-	for _, r := range detectors.Rules() {
+	for _, r := range append(detectors.Rules(), signature.Rule()) {
 		out = append(out, explained{RuleInfo: r, Engine: escarp.EngineMonitor})
 	}
 	return out

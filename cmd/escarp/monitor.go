@@ -24,6 +24,7 @@ import (
 	"github.com/escarp/escarp/internal/monitor/detectors"
 	"github.com/escarp/escarp/internal/monitor/ingest"
 	"github.com/escarp/escarp/internal/monitor/proxy"
+	"github.com/escarp/escarp/internal/monitor/signature"
 	"github.com/escarp/escarp/internal/monitor/sink"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/sqlstore"
@@ -51,7 +52,7 @@ type monitorFlags struct {
 	outputs                                                   []string
 	noStore, block                                            bool
 	blockTTL                                                  time.Duration
-	blockStatus                                               int
+	blockStatus, signatures                                   int
 }
 
 func (fl *monitorFlags) add(cmd *cobra.Command, blocking bool) {
@@ -66,6 +67,9 @@ func (fl *monitorFlags) add(cmd *cobra.Command, blocking bool) {
 	f.StringVar(&fl.failOn, "fail-on", "", "exit 1 when an alert has at least this severity")
 	f.BoolVar(&fl.noStore, "no-store", false, "do not record the alerts in the store")
 	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
+	if cmd.Name() != "analyze" {
+		f.IntVar(&fl.signatures, "signatures", 0, "run the OWASP CRS (Coraza) on one request in N (0: off)")
+	}
 	if blocking {
 		f.BoolVar(&fl.block, "block", false, "block verified principals and clients that raise alerts (proxy mode)")
 		f.DurationVar(&fl.blockTTL, "block-ttl", 15*time.Minute, "how long a block lasts")
@@ -87,6 +91,18 @@ type monitorRig struct {
 	notes    []string
 	started  time.Time
 	specFile string
+	sig      *signature.Stage
+	rules    []escarp.RuleInfo
+}
+
+// inspect runs the sampled signature stage, when on, on one exchange.
+func (r *monitorRig) inspect(x *escarp.Exchange, t time.Time) {
+	if r.sig == nil {
+		return
+	}
+	if a := r.sig.Inspect(x, t); a != nil {
+		r.an.Raise(*a)
+	}
 }
 
 func (a *app) monitorSetup(cmd *cobra.Command, fl *monitorFlags, ctx context.Context) (*monitorRig, error) {
@@ -189,6 +205,18 @@ func (a *app) monitorSetup(cmd *cobra.Command, fl *monitorFlags, ctx context.Con
 		}
 		r.blocks = monitor.NewBlocks(r.db, ttl, status)
 	}
+	r.rules = detectors.Rules()
+	every := fl.signatures
+	if !cmd.Flags().Changed("signatures") && mc.Signatures > 0 {
+		every = mc.Signatures
+	}
+	if every > 0 {
+		if r.sig, err = signature.New(every); err != nil {
+			return nil, err
+		}
+		r.rules = append(r.rules, signature.Rule())
+		r.notes = append(r.notes, fmt.Sprintf("signature stage on: the OWASP CRS inspected one request in %d", every))
+	}
 	var blocker monitor.Blocker
 	if r.blocks != nil {
 		blocker = r.blocks
@@ -226,7 +254,7 @@ func (a *app) monitorFinish(cmd *cobra.Command, fl *monitorFlags, r *monitorRig,
 	stats["events"] = r.an.Engine().Events()
 	stats["keys"] = int64(r.an.Engine().Keys())
 	run := &escarp.Run{Engine: escarp.EngineMonitor, Target: target, Spec: r.specFile, StartedAt: r.started,
-		FinishedAt: time.Now().UTC(), Rules: detectors.Rules(), Findings: findings, Stats: stats, Notes: r.notes}
+		FinishedAt: time.Now().UTC(), Rules: r.rules, Findings: findings, Stats: stats, Notes: r.notes}
 	if run.Findings == nil {
 		run.Findings = []escarp.Finding{}
 	}
@@ -342,6 +370,7 @@ interrupted or --duration, then reports its alerts.`,
 			wg.Go(func() {
 				p.Drain(drainCtx, func(x *proxy.Exchange) {
 					e := r.norm.Event(&x.X, x.Meta)
+					r.inspect(&x.X, e.Time)
 					if b != nil {
 						if monitor.Publish(drainCtx, b, &e) != nil {
 							publishErrs++
@@ -455,6 +484,7 @@ redacted) as a HAR, the seed format escarp scan takes.`,
 					kept = append(kept, *rec)
 				}
 				e := r.norm.Event(&rec.X, rec.Meta)
+				r.inspect(&rec.X, e.Time)
 				if b != nil {
 					if err := monitor.Publish(ctx, b, &e); err != nil {
 						pubErrs++

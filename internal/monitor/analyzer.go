@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/bus"
@@ -32,14 +31,13 @@ type Analyzer struct {
 	blocker Blocker
 	// Findings holds every alert raised, in order.
 	findings []escarp.Finding
-	seen     map[string]time.Time // dedup across restarts of a bucket: fingerprint → last alert time
 	errs     []error
 	ctx      context.Context
 }
 
 // NewAnalyzer returns an analyzer over engine.
 func NewAnalyzer(ctx context.Context, engine *detect.Engine, sinks []Sink, blocker Blocker) *Analyzer {
-	return &Analyzer{engine: engine, sinks: sinks, blocker: blocker, seen: map[string]time.Time{}, ctx: ctx}
+	return &Analyzer{engine: engine, sinks: sinks, blocker: blocker, ctx: ctx}
 }
 
 // Process runs every detector on e.
@@ -54,6 +52,14 @@ func (an *Analyzer) ProcessKeyspace(keyspace string, e *detect.Event) {
 	an.mu.Lock()
 	defer an.mu.Unlock()
 	an.engine.ProcessKeyspace(keyspace, e, an.alert)
+}
+
+// Raise delivers an alert from a stage outside the engine (the sampled
+// signature stage), as the engine's own alerts are.
+func (an *Analyzer) Raise(a detect.Alert) {
+	an.mu.Lock()
+	defer an.mu.Unlock()
+	an.alert(a)
 }
 
 // alert is called with an.mu held.

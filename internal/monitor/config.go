@@ -23,7 +23,9 @@ type Config struct {
 	BlockStatus  int           `yaml:"block_status"` // 429 or 403
 	JWKS         string        `yaml:"jwks"`         // a JWKS file that verifies bearer JWTs
 	Queue        int           `yaml:"queue"`
-	Allow        Allow         `yaml:"allow"`
+	// Signatures runs the OWASP CRS (Coraza) on one request in N; 0 is off.
+	Signatures int   `yaml:"signatures"`
+	Allow      Allow `yaml:"allow"`
 	// Sensitive operations ("GET /boats/{boatId}") weigh double in bucket
 	// detectors, as do operations escarp scan found a flaw on.
 	Sensitive []string `yaml:"sensitive"`
