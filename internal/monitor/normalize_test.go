@@ -22,7 +22,9 @@ func exch(method, url string, status int, h map[string][]string) *escarp.Exchang
 	return &escarp.Exchange{Method: method, URL: url, Status: status, RequestHeader: h, ClientIP: "192.0.2.1", Time: "2026-12-08T10:00:00Z"}
 }
 
-func bearer(tok string) map[string][]string { return map[string][]string{"Authorization": {"Bearer " + tok}} }
+func bearer(tok string) map[string][]string {
+	return map[string][]string{"Authorization": {"Bearer " + tok}}
+}
 
 func TestPrincipalsNeverSecrets(t *testing.T) {
 	n := monitor.NewNormalizer(nil, nil)
