@@ -28,6 +28,7 @@ import (
 	"github.com/escarp/escarp/internal/monitor/sink"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/sqlstore"
+	"github.com/escarp/escarp/internal/traffic"
 )
 
 func (a *app) monitorCmd() *cobra.Command {
@@ -93,6 +94,30 @@ type monitorRig struct {
 	specFile string
 	sig      *signature.Stage
 	rules    []escarp.RuleInfo
+	obsMu    sync.Mutex
+	obs      []escarp.Observation
+	obsLost  int
+}
+
+// Bounds on what the monitor hands to the inventory per run.
+const (
+	maxObservations = 20_000
+	maxObsBodies    = 1_000
+)
+
+// observe keeps x as an inventory observation (traffic source).
+func (r *monitorRig) observe(x *escarp.Exchange) {
+	r.obsMu.Lock()
+	defer r.obsMu.Unlock()
+	if len(r.obs) >= maxObservations {
+		r.obsLost++
+		return
+	}
+	o := traffic.Observe(x, "")
+	if len(r.obs) >= maxObsBodies {
+		o.RequestBody, o.ResponseBody = "", ""
+	}
+	r.obs = append(r.obs, o)
 }
 
 // inspect runs the sampled signature stage, when on, on one exchange.
@@ -271,6 +296,9 @@ func (a *app) monitorFinish(cmd *cobra.Command, fl *monitorFlags, r *monitorRig,
 			if err := putRuns(context.WithoutCancel(cmd.Context()), r.db, []*escarp.Run{run}); err != nil {
 				return err
 			}
+			if err := a.monitorInventory(cmd, r); err != nil {
+				return err
+			}
 		}
 	}
 	if fl.failOn != "" {
@@ -280,6 +308,31 @@ func (a *app) monitorFinish(cmd *cobra.Command, fl *monitorFlags, r *monitorRig,
 		}
 		return failOnError("monitor", run, sev)
 	}
+	return nil
+}
+
+// monitorInventory feeds the calls observed to the inventory, as its
+// traffic source: observed operations, authentication, shadow endpoints.
+func (a *app) monitorInventory(cmd *cobra.Command, r *monitorRig) error {
+	r.obsMu.Lock()
+	obs := r.obs
+	r.obsMu.Unlock()
+	if len(obs) == 0 {
+		return nil
+	}
+	db, inv, err := a.openInventory(cmd)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := inv.Import(context.WithoutCancel(cmd.Context()), nil, obs, ""); err != nil {
+		return fmt.Errorf("monitor: feeding the inventory: %w", err)
+	}
+	msg := fmt.Sprintf("monitor: %d calls recorded in the inventory", len(obs))
+	if r.obsLost > 0 {
+		msg += fmt.Sprintf(" (%d more not: the first %d are kept per run)", r.obsLost, maxObservations)
+	}
+	fmt.Fprintln(a.stderr, msg)
 	return nil
 }
 
@@ -371,6 +424,9 @@ interrupted or --duration, then reports its alerts.`,
 				p.Drain(drainCtx, func(x *proxy.Exchange) {
 					e := r.norm.Event(&x.X, x.Meta)
 					r.inspect(&x.X, e.Time)
+					if !fl.noStore {
+						r.observe(&x.X)
+					}
 					if b != nil {
 						if monitor.Publish(drainCtx, b, &e) != nil {
 							publishErrs++
@@ -485,6 +541,9 @@ redacted) as a HAR, the seed format escarp scan takes.`,
 				}
 				e := r.norm.Event(&rec.X, rec.Meta)
 				r.inspect(&rec.X, e.Time)
+				if !fl.noStore {
+					r.observe(&rec.X)
+				}
 				if b != nil {
 					if err := monitor.Publish(ctx, b, &e); err != nil {
 						pubErrs++

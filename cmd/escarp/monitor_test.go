@@ -139,6 +139,14 @@ func TestMonitorProxyCLI(t *testing.T) {
 	if strings.Contains(out.String(), "jwt:mallory") {
 		t.Fatalf("lifted block still listed as active: %s", out.String())
 	}
+	// The calls the proxy saw are in the inventory (traffic source).
+	out.Reset()
+	if err := run(context.Background(), []string{"inventory", "list", "--store", db}, nil, &out, &errb); err != nil {
+		t.Fatal(err, errb.String())
+	}
+	if !strings.Contains(out.String(), "/boats/{") {
+		t.Fatalf("inventory after the proxy run:\n%s", out.String())
+	}
 }
 
 // TestMonitorAnalyzeCLI: the proxy publishes to an embedded NATS server,
