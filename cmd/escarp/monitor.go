@@ -477,6 +477,9 @@ interrupted or --duration, then reports its alerts.`,
 			if st.Dropped > 0 {
 				r.notes = append(r.notes, fmt.Sprintf("%d of %d exchanges were not analysed: analysis lagged and the queue (%d) was full", st.Dropped, st.Dropped+st.Events, queue))
 			}
+			if st.Unbodied > 0 {
+				r.notes = append(r.notes, fmt.Sprintf("%d exchanges were analysed without their bodies: queued bodies reached their bound", st.Unbodied))
+			}
 			if publishErrs > 0 {
 				r.notes = append(r.notes, fmt.Sprintf("%d events could not be published to the bus", publishErrs))
 			}

@@ -31,6 +31,9 @@ type Options struct {
 	Queue int
 	// MaxBody is how much of each body is kept for analysis (default 64 KiB).
 	MaxBody int
+	// MaxQueueBytes bounds the bodies waiting in the queue (default 64 MiB):
+	// beyond it exchanges are queued without their bodies.
+	MaxQueueBytes int64
 	// Blocks, when set, is enforced on every request.
 	Blocks *monitor.Blocks
 	// Transport to the target (default a clone of http.DefaultTransport).
@@ -44,6 +47,7 @@ type Options struct {
 type Exchange struct {
 	X    escarp.Exchange
 	Meta monitor.Meta
+	size int64
 }
 
 // Proxy is the sensor. Use it as an http.Handler; run Drain to analyse.
@@ -52,8 +56,9 @@ type Proxy struct {
 	rp    *httputil.ReverseProxy
 	queue chan *Exchange
 
-	events, dropped, blocked atomic.Int64
-	reg                      *prometheus.Registry
+	events, dropped, blocked, unbodied atomic.Int64
+	queuedBytes                        atomic.Int64
+	reg                                *prometheus.Registry
 }
 
 // New returns a proxy to opts.Target.
@@ -63,6 +68,9 @@ func New(opts Options) *Proxy {
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 64 << 10
+	}
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = 64 << 20
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -91,6 +99,8 @@ func New(opts Options) *Proxy {
 			func() float64 { return float64(p.dropped.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "escarp_monitor_blocked_total", Help: "Requests refused by a block."},
 			func() float64 { return float64(p.blocked.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "escarp_monitor_unbodied_total", Help: "Exchanges analysed without their bodies because queued bodies reached their bound."},
+			func() float64 { return float64(p.unbodied.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "escarp_monitor_queue_length", Help: "Exchanges waiting for analysis."},
 			func() float64 { return float64(len(p.queue)) }),
 	)
@@ -103,11 +113,14 @@ type Stats struct {
 	Dropped int64 `json:"dropped"`
 	Blocked int64 `json:"blocked"`
 	Queued  int   `json:"queued"`
+	// Unbodied counts exchanges queued without bodies (MaxQueueBytes).
+	Unbodied int64 `json:"unbodied"`
 }
 
 // Stats returns the counters.
 func (p *Proxy) Stats() Stats {
-	return Stats{Events: p.events.Load(), Dropped: p.dropped.Load(), Blocked: p.blocked.Load(), Queued: len(p.queue)}
+	return Stats{Events: p.events.Load(), Dropped: p.dropped.Load(), Blocked: p.blocked.Load(), Queued: len(p.queue),
+		Unbodied: p.unbodied.Load()}
 }
 
 // ServeHTTP forwards r to the target and queues a copy of the exchange.
@@ -143,9 +156,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.Meta.ReqBytes = reqBody.n
 	}
 	x.X.ResponseBody = rw.buf.String()
+	size := int64(len(x.X.RequestBody) + len(x.X.ResponseBody))
+	if p.queuedBytes.Load()+size > p.opts.MaxQueueBytes {
+		x.X.RequestBody, x.X.ResponseBody, size = "", "", 0
+		p.unbodied.Add(1)
+	}
+	x.size = size
 	select {
 	case p.queue <- x:
 		p.events.Add(1)
+		p.queuedBytes.Add(size)
 	default:
 		p.dropped.Add(1)
 	}
@@ -165,11 +185,13 @@ func (p *Proxy) Drain(ctx context.Context, analyse func(*Exchange)) {
 	for {
 		select {
 		case x := <-p.queue:
+			p.queuedBytes.Add(-x.size)
 			analyse(x)
 		case <-ctx.Done():
 			for {
 				select {
 				case x := <-p.queue:
+					p.queuedBytes.Add(-x.size)
 					analyse(x)
 				default:
 					return

@@ -247,7 +247,41 @@ func TestLaggingAnalyzerNeverSlowsTraffic(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if st.Unbodied != 0 {
+		t.Errorf("%d exchanges lost their bodies under the default byte bound", st.Unbodied)
+	}
 	if !strings.Contains(string(body), fmt.Sprintf("escarp_monitor_dropped_total %d", st.Dropped)) {
 		t.Fatalf("metrics do not report the drops:\n%s", body)
+	}
+}
+
+// TestQueueByteBound: when queued bodies reach MaxQueueBytes, exchanges are
+// still queued, without their bodies, and counted.
+func TestQueueByteBound(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 4096)))
+	}))
+	defer up.Close()
+	target, _ := url.Parse(up.URL)
+	p := proxy.New(proxy.Options{Target: target, Queue: 100, MaxQueueBytes: 10 << 10})
+	srv := httptest.NewServer(p)
+	defer srv.Close()
+	for range 10 {
+		get(t, http.DefaultClient, srv.URL+"/big", "")
+	}
+	st := p.Stats()
+	if st.Events != 10 || st.Unbodied != 8 || st.Dropped != 0 {
+		t.Fatalf("stats %+v: want 10 queued, 8 without bodies", st)
+	}
+	var bodies int
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p.Drain(ctx, func(x *proxy.Exchange) {
+		if x.X.ResponseBody != "" {
+			bodies++
+		}
+	})
+	if bodies != 2 {
+		t.Fatalf("%d exchanges kept their bodies, want 2", bodies)
 	}
 }
