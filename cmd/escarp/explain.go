@@ -20,6 +20,8 @@ import (
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/learn"
 	"github.com/escarp/escarp/internal/policy"
+	"github.com/escarp/escarp/internal/monitor/detectors"
+	"github.com/escarp/escarp/internal/monitor/signature"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -83,6 +85,10 @@ const (
 		"findings given or recorded, raises the threat per element from its attack-surface facts, and counts as " +
 		"mitigations only what escarp can see (a scan that tested the operation, an audit rule that passed, auth " +
 		"middleware found in code)."
+	testingMonitor = "Live: `escarp monitor` (proxy or log ingestion) normalises each request to an operation template " +
+		"and a verified principal and feeds a declarative detector (filter, group-by key, distinct values, capacity, " +
+		"leak rate, cool-down) on event time; the detector's test plays its attack mixed into benign traffic and " +
+		"stays silent on benign traffic alone."
 	testingRoutes = "Static: routes extracted from the source (net/http, gin, echo, chi, gorilla/mux, fiber, " +
 		"Express, Flask, FastAPI) are compared with the operations of the API description."
 )
@@ -165,6 +171,11 @@ func allRules() []explained {
 	for _, r := range threat.Rules() {
 		e := explained{RuleInfo: r, Engine: escarp.EngineThreat}
 		teach(&e, "", testingThreat)
+		out = append(out, e)
+	}
+	for _, r := range append(detectors.Rules(), signature.Rule()) {
+		e := explained{RuleInfo: r, Engine: escarp.EngineMonitor}
+		teach(&e, "", testingMonitor)
 		out = append(out, e)
 	}
 	return out

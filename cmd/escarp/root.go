@@ -112,6 +112,7 @@ func (a *app) commands() []*cobra.Command {
 		a.reviewCmd(),
 		a.threatCmd(),
 		a.policyCmd(),
+		a.monitorCmd(),
 	}
 }
 
