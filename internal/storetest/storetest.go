@@ -19,6 +19,7 @@ import (
 type Store interface {
 	escarp.FindingStore
 	escarp.InventoryStore
+	escarp.ServeStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store for
@@ -32,6 +33,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Inventory", func(t *testing.T) { testInventory(t, open(t)) })
 	t.Run("TemplateRules", func(t *testing.T) { testTemplateRules(t, open(t)) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })
+	t.Run("ServeTokens", func(t *testing.T) { testServeTokens(t, open(t)) })
+	t.Run("ServeJobsOnce", func(t *testing.T) { testServeJobs(t, open(t)) })
+	t.Run("ServeHistory", func(t *testing.T) { testServeHistory(t, open(t)) })
+	t.Run("ServeFires", func(t *testing.T) { testServeFires(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
