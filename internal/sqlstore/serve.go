@@ -626,3 +626,6 @@ func (s *DB) ListAudit(ctx context.Context, limit, offset int) ([]*escarp.AuditE
 	}
 	return out, total, rows.Err()
 }
+
+// Ping checks the database answers (readiness).
+func (s *DB) Ping(ctx context.Context) error { return s.sql.PingContext(ctx) }
