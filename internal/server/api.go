@@ -56,7 +56,7 @@ type ProjectInput struct {
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$`)
-	refRE  = regexp.MustCompile(`^(env:[A-Za-z_][A-Za-z0-9_]{0,127}|file:[^\x00]{1,1024})$`)
+	refRE  = regexp.MustCompile(`^(env:[A-Za-z_][A-Za-z0-9_]{0,127}|file:[^\x00]+)$`)
 )
 
 // Validate checks a project input, naming the field at fault.
@@ -90,7 +90,7 @@ func (in *ProjectInput) Validate() error {
 	if len(in.Repository) > 2048 {
 		return bad("repository", "longer than 2048 characters")
 	}
-	if in.Identities != "" && !refRE.MatchString(in.Identities) {
+	if in.Identities != "" && (len(in.Identities) > 1100 || !refRE.MatchString(in.Identities)) {
 		return bad("identities", `a reference "env:VAR" or "file:PATH" to an identities file, never the secrets themselves`)
 	}
 	if in.Schedule != "" {
@@ -566,6 +566,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &escarp.Error{Kind: escarp.Invalid, Message: "name: 1 to 64 letters, digits, spaces, dots, dashes or underscores; role: viewer, editor or admin"})
 		return
 	}
+	s.limits.penalize(clientAddr(r))
 	secret := NewTokenSecret()
 	t := &escarp.APIToken{Name: in.Name, Role: in.Role, Hash: HashToken(secret), CreatedBy: actor(r.Context())}
 	if err := s.store.PutToken(r.Context(), t); err != nil {

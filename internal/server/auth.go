@@ -110,7 +110,9 @@ func (s *Server) guard(rt Route) http.Handler {
 				return
 			}
 		}
-		if rt.Limited && !s.limits.allow(clientAddr(r)) {
+		// Limited routes refuse a client whose failed attempts used up
+		// its allowance; failures (and token creations) spend it.
+		if rt.Limited && !s.limits.ok(clientAddr(r)) {
 			w.Header().Set("Retry-After", "1")
 			s.deny(w, r, http.StatusTooManyRequests, "too many attempts; retry later")
 			return
@@ -134,6 +136,9 @@ func (s *Server) guard(rt Route) http.Handler {
 			return
 		}
 		if p.token.Role.Rank() < escarp.Role(rt.Access).Rank() {
+			if rt.Limited {
+				s.limits.penalize(clientAddr(r))
+			}
 			s.deny(w, r, http.StatusForbidden, "this needs the "+string(rt.Access)+" role")
 			return
 		}
@@ -216,7 +221,7 @@ func (l *limiter) get(addr string) *rate.Limiter {
 	return lim
 }
 
-func (l *limiter) allow(addr string) bool { return l.get(addr).Allow() }
+func (l *limiter) ok(addr string) bool { return l.get(addr).Tokens() >= 1 }
 
 // penalize spends one more token after a failed attempt.
 func (l *limiter) penalize(addr string) { l.get(addr).Allow() }
