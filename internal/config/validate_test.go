@@ -160,7 +160,7 @@ func TestValidateErrors(t *testing.T) {
 		{
 			name: "several errors sorted by line",
 			yaml: "audit:\n  min_score: 120\n  disable: [ESC-AUTH-002]\nfoo: 1\n",
-			want: []string{"c.yaml:2:14: audit.min_score: maximum: got 120, want 100", "c.yaml:4:1: foo: unknown field (known: audit, ci, code, identities, inventory, monitor, policy, scan, serve, spec, store, target)"},
+			want: []string{"c.yaml:2:14: audit.min_score: maximum: got 120, want 100", "c.yaml:4:1: foo: unknown field (known: audit, bus, ci, code, identities, inventory, monitor, policy, scan, serve, spec, store, target)"},
 		},
 		{
 			name: "top level is not a mapping",
