@@ -187,8 +187,9 @@ type ServeStore interface {
 	ListJobs(ctx context.Context, projectID string, limit, offset int) ([]*Job, int, error)
 	// ClaimJob hands the oldest queued job, or a running job whose lease
 	// expired, to worker until leaseUntil; nil when there is none. With
-	// id set, only that job is claimed.
-	ClaimJob(ctx context.Context, id, worker string, leaseUntil time.Time) (*Job, error)
+	// id set, only that job is claimed; with kinds set, only jobs of
+	// those kinds.
+	ClaimJob(ctx context.Context, id string, kinds []string, worker string, leaseUntil time.Time) (*Job, error)
 	// ExtendLease keeps a claimed job's lease; false when it was lost.
 	ExtendLease(ctx context.Context, id, worker string, leaseUntil time.Time) (bool, error)
 	// FinishJob records the result of a claimed job once: false when it

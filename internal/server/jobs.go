@@ -9,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/bus"
 	"github.com/escarp/escarp/internal/redact"
 )
 
@@ -50,23 +51,13 @@ func (f RunnerFunc) Run(ctx context.Context, p *escarp.Project) (*escarp.Run, er
 	return f(ctx, p)
 }
 
-// Queue carries job announcements between nodes (NATS JetStream with
-// --bus). Jobs themselves live in the store, which decides who runs one
-// (a lease), so a redelivered announcement never runs a job twice.
-type Queue interface {
-	// Publish announces a queued job.
-	Publish(ctx context.Context, j *escarp.Job) error
-	// Receive waits for the next announcement of one of kinds.
-	Receive(ctx context.Context, kinds []string) (Delivery, error)
-}
-
-// Delivery is one job announcement.
-type Delivery interface {
-	JobID() string
-	// InProgress tells the bus the job is still being worked on.
-	InProgress() error
-	// Ack removes the announcement for good.
-	Ack() error
+// Bus carries job announcements between nodes (internal/bus: NATS
+// JetStream with --bus). Jobs themselves live in the store, whose lease
+// decides who runs one, so a redelivered announcement never runs a job
+// twice and a lost one is still found by polling.
+type Bus interface {
+	Enqueue(ctx context.Context, kind string, data []byte) error
+	Work(ctx context.Context, kind string, handle func(context.Context, *bus.Job) error) error
 }
 
 // Enqueue queues a job of kind for p and announces it.
@@ -78,8 +69,8 @@ func (s *Server) Enqueue(ctx context.Context, p *escarp.Project, kind, trigger s
 	if err := s.store.EnqueueJob(ctx, j); err != nil {
 		return nil, err
 	}
-	if s.cfg.Queue != nil {
-		if err := s.cfg.Queue.Publish(ctx, j); err != nil {
+	if s.cfg.Bus != nil {
+		if err := s.cfg.Bus.Enqueue(ctx, kind, []byte(j.ID)); err != nil {
 			// The store holds the job; polling workers still find it.
 			s.log.Warn("publishing a job", "job", j.ID, "err", err)
 		}
@@ -101,48 +92,36 @@ func (s *Server) runnableKinds() []string {
 	return out
 }
 
-// work runs jobs until ctx ends: announced ones first, then whatever the
-// store holds queued or abandoned (an expired lease).
+// work runs jobs until ctx ends: those the bus announces, and whatever
+// the store holds queued or abandoned (an expired lease).
 func (s *Server) work(ctx context.Context, name string) {
 	kinds := s.runnableKinds()
 	if len(kinds) == 0 {
 		return
 	}
-	deliveries := make(chan Delivery)
-	if s.cfg.Queue != nil {
-		go func() {
-			for ctx.Err() == nil {
-				d, err := s.cfg.Queue.Receive(ctx, kinds)
-				if err != nil {
-					if ctx.Err() == nil {
-						s.log.Warn("receiving jobs", "err", err)
+	if s.cfg.Bus != nil {
+		for _, k := range kinds {
+			go func() {
+				for ctx.Err() == nil {
+					if err := s.cfg.Bus.Work(ctx, k, s.busHandler(name)); err != nil && ctx.Err() == nil {
+						s.log.Warn("bus worker", "kind", k, "err", err)
 						sleep(ctx, s.cfg.Poll)
 					}
-					continue
 				}
-				select {
-				case deliveries <- d:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+			}()
+		}
 	}
 	poll := time.NewTicker(s.cfg.Poll)
 	defer poll.Stop()
 	for ctx.Err() == nil {
-		var d Delivery
-		id := ""
 		select {
 		case <-ctx.Done():
 			return
-		case d = <-deliveries:
-			id = d.JobID()
 		case <-s.wake:
 		case <-poll.C:
 		}
 		for ctx.Err() == nil {
-			j, err := s.store.ClaimJob(ctx, id, name, time.Now().Add(s.cfg.Lease))
+			j, err := s.store.ClaimJob(ctx, "", kinds, name, time.Now().Add(s.cfg.Lease))
 			if err != nil {
 				s.log.Warn("claiming a job", "err", err)
 				break
@@ -150,25 +129,33 @@ func (s *Server) work(ctx context.Context, name string) {
 			if j == nil {
 				break
 			}
-			if s.cfg.Runners[j.Kind] == nil {
-				// Not ours to run: give it back for another node.
-				j.State, j.Error = escarp.JobFailed, "no runner for kind "+j.Kind+" on node "+s.cfg.Node
-				_, _ = s.store.FinishJob(ctx, j, nil, nil)
-				break
-			}
-			s.runJob(ctx, j, name, d)
-			if id != "" {
-				break
-			}
-		}
-		if d != nil {
-			_ = d.Ack()
+			s.runJob(ctx, j, name, nil)
 		}
 	}
 }
 
+// busHandler runs the job a bus delivery names. A job another worker
+// holds, or that is finished, is acknowledged without running; a job cut
+// short by shutdown is handed back for redelivery.
+func (s *Server) busHandler(name string) func(context.Context, *bus.Job) error {
+	return func(ctx context.Context, d *bus.Job) error {
+		j, err := s.store.ClaimJob(ctx, string(d.Data), nil, name, time.Now().Add(s.cfg.Lease))
+		if err != nil {
+			return err
+		}
+		if j == nil {
+			return nil
+		}
+		s.runJob(ctx, j, name, d)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil
+	}
+}
+
 // runJob runs a claimed job, keeping its lease, and records its result.
-func (s *Server) runJob(ctx context.Context, j *escarp.Job, worker string, d Delivery) {
+func (s *Server) runJob(ctx context.Context, j *escarp.Job, worker string, d *bus.Job) {
 	s.metrics.running.Inc()
 	defer s.metrics.running.Dec()
 	jctx, cancel := context.WithCancel(ctx)

@@ -43,8 +43,9 @@ type Config struct {
 	Store Store
 	// Runners are the job kinds this node can run, by kind (see Kinds).
 	Runners map[string]Runner
-	// Queue delivers job notifications between nodes; nil polls the store.
-	Queue Queue
+	// Bus announces jobs to the workers of every node (--bus); nil polls
+	// the store only.
+	Bus Bus
 	// Node names this process in leases and fires; default a random id.
 	Node string
 	// TLS says the listener serves HTTPS (cookies get Secure).

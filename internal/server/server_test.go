@@ -404,7 +404,7 @@ func TestLoginSessionCSRFAndRateLimit(t *testing.T) {
 }
 
 func TestWebhookHMAC(t *testing.T) {
-	e := newEnv(t, server.Config{})
+	e := newEnv(t, server.Config{LoginRate: 1e6})
 	var created struct {
 		Project       escarp.Project
 		WebhookSecret string

@@ -333,7 +333,7 @@ func (s *DB) ListJobs(ctx context.Context, projectID string, limit, offset int) 
 
 // ClaimJob claims a queued job or one whose lease expired. The update is
 // conditional on the state read, so two workers never claim the same job.
-func (s *DB) ClaimJob(ctx context.Context, id, worker string, leaseUntil time.Time) (*escarp.Job, error) {
+func (s *DB) ClaimJob(ctx context.Context, id string, kinds []string, worker string, leaseUntil time.Time) (*escarp.Job, error) {
 	const op = "sqlstore.ClaimJob"
 	now := ts(s.Now())
 	for range 10 {
@@ -341,6 +341,12 @@ func (s *DB) ClaimJob(ctx context.Context, id, worker string, leaseUntil time.Ti
 		args := []any{escarp.JobQueued, escarp.JobRunning, now}
 		if id != "" {
 			q, args = q+` AND id = ?`, append(args, id)
+		}
+		if len(kinds) > 0 {
+			q += ` AND kind IN (` + strings.TrimSuffix(strings.Repeat("?,", len(kinds)), ",") + `)`
+			for _, k := range kinds {
+				args = append(args, k)
+			}
 		}
 		var cid, state, lease string
 		err := s.sql.QueryRowContext(ctx, s.Rebind(q+` ORDER BY created_at, seq LIMIT 1`), args...).Scan(&cid, &state, &lease)

@@ -76,6 +76,9 @@ func testServeJobs(t *testing.T, s Store) {
 	if err := s.PutProject(ctx, &escarp.Project{Name: "lab"}, "x"); escarp.KindOf(err) != escarp.Conflict {
 		t.Errorf("a second project named lab: %v, want a conflict", err)
 	}
+	if j, err := s.ClaimJob(ctx, "", []string{"audit"}, "w", time.Now().Add(time.Hour)); err != nil || j != nil {
+		t.Errorf("ClaimJob of kind audit with none queued: %v, %v", j, err)
+	}
 	const jobs = 6
 	for range jobs {
 		if err := s.EnqueueJob(ctx, &escarp.Job{ProjectID: p.ID, Kind: "scan", Trigger: "manual"}); err != nil {
@@ -90,7 +93,7 @@ func testServeJobs(t *testing.T, s Store) {
 		go func() {
 			defer wg.Done()
 			for {
-				j, err := s.ClaimJob(ctx, "", string(rune('a'+w)), time.Now().Add(time.Hour))
+				j, err := s.ClaimJob(ctx, "", nil, string(rune('a'+w)), time.Now().Add(time.Hour))
 				if err != nil {
 					t.Error(err)
 					return
@@ -131,11 +134,11 @@ func testServeJobs(t *testing.T, s Store) {
 	if err := s.EnqueueJob(ctx, j); err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.ClaimJob(ctx, j.ID, "dead", time.Now().Add(-time.Second))
+	first, err := s.ClaimJob(ctx, j.ID, nil, "dead", time.Now().Add(-time.Second))
 	if err != nil || first == nil {
 		t.Fatalf("claim: %v, %v", first, err)
 	}
-	second, err := s.ClaimJob(ctx, j.ID, "alive", time.Now().Add(time.Hour))
+	second, err := s.ClaimJob(ctx, j.ID, nil, "alive", time.Now().Add(time.Hour))
 	if err != nil || second == nil || second.Attempts != 2 {
 		t.Fatalf("reclaim of an expired lease: %+v, %v", second, err)
 	}
@@ -172,7 +175,7 @@ func testServeHistory(t *testing.T, s Store) {
 		if err := s.EnqueueJob(ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ClaimJob(ctx, j.ID, "w", time.Now().Add(time.Hour)); err != nil {
+		if _, err := s.ClaimJob(ctx, j.ID, nil, "w", time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		j.State = escarp.JobDone
