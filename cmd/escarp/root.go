@@ -107,6 +107,8 @@ func (a *app) commands() []*cobra.Command {
 		a.versionCmd(),
 		a.ciCmd(),
 		a.baselineCmd(),
+		a.serveCmd(),
+		a.workerCmd(),
 	}
 }
 

@@ -242,3 +242,19 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// FileConfig is the serve: section of escarp.yaml.
+type FileConfig struct {
+	Listen      string `yaml:"listen"`
+	MetricsAddr string `yaml:"metrics_addr"`
+	TLSCert     string `yaml:"tls_cert"`
+	TLSKey      string `yaml:"tls_key"`
+	Workers     int    `yaml:"workers"`
+	Retention   struct {
+		// Runs is how many runs per project keep their raw evidence.
+		Runs int `yaml:"runs"`
+	} `yaml:"retention"`
+}
+
+// Kinds returns the job kinds this node runs.
+func (s *Server) Kinds() []string { return s.runnableKinds() }
