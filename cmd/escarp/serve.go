@@ -184,4 +184,3 @@ func (a *app) runServe(cmd *cobra.Command, worker bool) error {
 	fmt.Fprintln(a.stderr, "escarp serve: stopped")
 	return err
 }
-
