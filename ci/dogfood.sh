@@ -121,4 +121,23 @@ for want in "gate failed" "ESC-DAST-BOLA" "ESC-DAST-INJ-001" "ESC-DAST-AUTHN"; d
 	grep -q -- "$want" "$work/vulnerable/stderr.txt" "$work/vulnerable/stdout.txt" ||
 		fail "the failing gate does not name $want"
 done
-say "ok: the secure twin passes, the vulnerable lab fails naming its flaws"
+say "escarp audit of escarp serve's own API (score >= 90, nothing high)"
+serve_port=$(free_port)
+serve_token="esc_dogfood_$(date +%s)_0123456789"
+ESCARP_SERVE_ADMIN_TOKEN="$serve_token" "$escarp" serve --listen "127.0.0.1:$serve_port" \
+	--store "sqlite:$work/serve.db" --workers 0 --no-scheduler >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 1 100); do
+	grep -q '^listening http://' "$work/serve.out" 2>/dev/null && break
+	sleep 0.1
+done
+curl -fsS -H "Authorization: Bearer $serve_token" "http://127.0.0.1:$serve_port/api/v1/openapi.json" -o "$work/serve-openapi.json"
+curl_rc=$?
+kill -INT "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
+[ "$curl_rc" -eq 0 ] || { cat "$work/serve.err"; fail "escarp serve did not serve its OpenAPI document"; }
+"$escarp" audit --no-store --fail-on high --min-score 90 "$work/serve-openapi.json" >"$work/serve-audit.txt" 2>&1
+rc=$?
+tail -n 14 "$work/serve-audit.txt"
+[ "$rc" -eq 0 ] || fail "escarp's audit of its own API exited $rc, want 0 (score >= 90, no high finding)"
+say "ok: the secure twin passes, the vulnerable lab fails naming its flaws, escarp serve's API audits clean"
