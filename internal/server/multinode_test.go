@@ -223,3 +223,22 @@ func TestWorkerProcess(t *testing.T) {
 	}
 	srv.Background(ctx)
 }
+
+func pgSchemaB(b *testing.B) (string, string) {
+	dsn := os.Getenv("ESCARP_TEST_POSTGRES")
+	if dsn == "" {
+		b.Skip("ESCARP_TEST_POSTGRES not set")
+	}
+	schema := fmt.Sprintf("escarp_bench_%d_%d", time.Now().UnixNano(), schemaSeq.Add(1))
+	b.Cleanup(func() { _ = postgres.DropSchema(context.Background(), dsn, schema) })
+	return dsn, schema
+}
+
+func openPGB(b *testing.B, dsn, schema string) *sqlstore.DB {
+	db, err := postgres.Open(context.Background(), dsn, schema)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}

@@ -577,3 +577,18 @@ func TestHealthAndMetrics(t *testing.T) {
 
 var _ = fmt.Sprint
 var _ = os.Getenv
+
+func openSQLiteB(b *testing.B) *sqlstore.DB {
+	db, err := sqlite.Open(context.Background(), b.TempDir()+"/escarp.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func newHTTPServer(b *testing.B, h http.Handler) string {
+	ts := httptest.NewServer(h)
+	b.Cleanup(ts.Close)
+	return ts.URL
+}
