@@ -40,7 +40,7 @@ func (s *Server) apiKinds(w http.ResponseWriter, r *http.Request) {
 		k.Runnable = s.cfg.Runners[k.Name] != nil
 		out[i] = k
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": len(out)})
 }
 
 // ProjectInput is the body that creates or updates a project.

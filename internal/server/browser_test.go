@@ -18,6 +18,8 @@ import (
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/jobs"
 	"github.com/escarp/escarp/internal/lab"
+	"github.com/escarp/escarp/internal/scan"
+	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/server"
 )
 
@@ -192,4 +194,34 @@ func TestDashboardJourney(t *testing.T) {
 	}
 	shot("8-report")
 	t.Logf("screenshots in %s", shots)
+}
+
+// TestSelfScan is escarp's DAST of its own API as viewer, editor and
+// admin: nothing of medium severity or above.
+func TestSelfScan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a full scan")
+	}
+	e := newEnv(t, server.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	api, _, err := spec.LoadBytes(ctx, "openapi.json", server.OpenAPI(), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []scan.Identity
+	for _, role := range []string{"viewer", "editor", "admin"} {
+		ids = append(ids, scan.Identity{Name: role, Privileged: role == "admin", Headers: map[string]string{"Authorization": "Bearer " + e.tokens[role]}})
+	}
+	start := time.Now()
+	run, err := scan.Run(ctx, api, e.ts.URL+"/api/v1", scan.Config{Identities: ids, MaxDuration: 3 * time.Minute}, list.All())
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	for _, f := range run.Findings {
+		if f.Severity >= escarp.SeverityMedium {
+			t.Errorf("%s %s %s: %s", f.Severity, f.RuleID, f.Location.Method+" "+f.Location.Path, f.Message)
+		}
+	}
+	t.Logf("self-scan: %d findings (%d requests) in %s; notes: %v", len(run.Findings), run.Stats["requests"], time.Since(start).Round(time.Second), run.Notes)
 }
