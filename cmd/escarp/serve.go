@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +18,7 @@ import (
 	"github.com/escarp/escarp/internal/audit/rules"
 	"github.com/escarp/escarp/internal/bus"
 	"github.com/escarp/escarp/internal/check/list"
+	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/jobs"
 	"github.com/escarp/escarp/internal/server"
 )
@@ -131,6 +136,7 @@ func (a *app) runServe(cmd *cobra.Command, worker bool) error {
 		}
 	}
 	cfg.Runners = jobs.Runners(jobs.Options{Dir: cf.Dir, Getenv: a.getenv}, rules.All(), list.All())
+	cfg.Runners["code"] = a.codeRunner(cf)
 	if worker {
 		cfg.NoScheduler = true
 	} else {
@@ -183,4 +189,37 @@ func (a *app) runServe(cmd *cobra.Command, worker bool) error {
 	err = srv.Run(ctx, ln, tlsCert, tlsKey, 20*time.Second)
 	fmt.Fprintln(a.stderr, "escarp serve: stopped")
 	return err
+}
+
+// codeRunner runs escarp code, with the code: section of escarp.yaml, over
+// a project's repository: a directory inside the directory of the config
+// (or the working directory), so that an editor cannot point the engines,
+// whose findings quote code, at arbitrary files of the server.
+func (a *app) codeRunner(cf *config.File) server.Runner {
+	return server.RunnerFunc(func(ctx context.Context, p *escarp.Project) (*escarp.Run, error) {
+		const op = "serve.code"
+		if p.Repository == "" {
+			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "project " + p.Name + ": no repository to scan"}
+		}
+		base, err := filepath.Abs(cf.Dir)
+		if err != nil {
+			return nil, &escarp.Error{Op: op, Err: err}
+		}
+		root := filepath.Clean(filepath.Join(base, p.Repository))
+		if filepath.IsAbs(p.Repository) {
+			root = filepath.Clean(p.Repository)
+		}
+		if rel, err := filepath.Rel(base, root); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "project " + p.Name + ": repository " + p.Repository + " is outside " + base}
+		}
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "project " + p.Name + ": repository " + p.Repository + " is not a directory"}
+		}
+		plan := &codePlan{root: root}
+		if err := cf.Section("code", &plan.cfg); err != nil {
+			return nil, err
+		}
+		run, _, err := a.codeRun(ctx, plan)
+		return run, err
+	})
 }
