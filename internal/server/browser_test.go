@@ -19,8 +19,8 @@ import (
 	"github.com/escarp/escarp/internal/jobs"
 	"github.com/escarp/escarp/internal/lab"
 	"github.com/escarp/escarp/internal/scan"
-	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/server"
+	"github.com/escarp/escarp/internal/spec"
 )
 
 // startLab serves the vulnerable lab in process on loopback.
