@@ -121,4 +121,55 @@ for want in "gate failed" "ESC-DAST-BOLA" "ESC-DAST-INJ-001" "ESC-DAST-AUTHN"; d
 	grep -q -- "$want" "$work/vulnerable/stderr.txt" "$work/vulnerable/stdout.txt" ||
 		fail "the failing gate does not name $want"
 done
-say "ok: the secure twin passes, the vulnerable lab fails naming its flaws"
+say "escarp audit of escarp serve's own API (score >= 90, nothing high)"
+serve_port=$(free_port)
+serve_token="esc_dogfood_$(date +%s)_0123456789"
+ESCARP_SERVE_ADMIN_TOKEN="$serve_token" "$escarp" serve --listen "127.0.0.1:$serve_port" \
+	--store "sqlite:$work/serve.db" --workers 0 --no-scheduler >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 1 100); do
+	grep -q '^listening http://' "$work/serve.out" 2>/dev/null && break
+	sleep 0.1
+done
+serve_api="http://127.0.0.1:$serve_port/api/v1"
+curl -fsS -H "Authorization: Bearer $serve_token" "$serve_api/openapi.json" -o "$work/serve-openapi.json"
+curl_rc=$?
+new_token() {
+	curl -fsS -H "Authorization: Bearer $serve_token" -X POST "$serve_api/tokens" -d "{\"name\":\"$1\",\"role\":\"$1\"}" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+}
+viewer_token=$(new_token viewer)
+editor_token=$(new_token editor)
+if [ "$curl_rc" -ne 0 ] || [ -z "$viewer_token" ] || [ -z "$editor_token" ]; then
+	kill -INT "$serve_pid" 2>/dev/null
+	wait "$serve_pid" 2>/dev/null
+	cat "$work/serve.err"
+	fail "escarp serve did not serve its OpenAPI document or create tokens"
+fi
+"$escarp" audit --no-store --fail-on high --min-score 90 "$work/serve-openapi.json" >"$work/serve-audit.txt" 2>&1
+rc=$?
+tail -n 14 "$work/serve-audit.txt"
+[ "$rc" -eq 0 ] || fail "escarp's audit of its own API exited $rc, want 0 (score >= 90, no high finding)"
+
+say "escarp scan of escarp serve's own API as viewer, editor and admin (nothing medium or above)"
+mkdir -p "$work/self"
+cat >"$work/self/escarp.yaml" <<EOF
+target: $serve_api
+spec: $work/serve-openapi.json
+identities:
+  - name: viewer
+    headers: {Authorization: "Bearer \${VIEWER_TOKEN}"}
+  - name: editor
+    headers: {Authorization: "Bearer \${EDITOR_TOKEN}"}
+  - name: admin
+    privileged: true
+    headers: {Authorization: "Bearer \${ADMIN_TOKEN}"}
+EOF
+(cd "$work/self" && VIEWER_TOKEN=$viewer_token EDITOR_TOKEN=$editor_token ADMIN_TOKEN=$serve_token \
+	timeout 300 "$escarp" scan --no-store --fail-on medium >scan.txt 2>&1)
+rc=$?
+kill -INT "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
+tail -n 3 "$work/self/scan.txt"
+[ "$rc" -eq 0 ] || { cat "$work/self/scan.txt"; fail "escarp's scan of its own API exited $rc, want 0"; }
+say "ok: the secure twin passes, the vulnerable lab fails naming its flaws, escarp serve's API audits clean"

@@ -113,6 +113,8 @@ func (a *app) commands() []*cobra.Command {
 		a.threatCmd(),
 		a.policyCmd(),
 		a.monitorCmd(),
+		a.serveCmd(),
+		a.workerCmd(),
 	}
 }
 

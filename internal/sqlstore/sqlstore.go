@@ -169,7 +169,47 @@ func (s *DB) PutScan(ctx context.Context, sc *escarp.Scan, findings []escarp.Fin
 		return &escarp.Error{Op: op, Kind: escarp.Unavailable, Err: err}
 	}
 	defer func() { _ = tx.Rollback() }()
-	_, err = tx.ExecContext(ctx, s.Rebind(`INSERT INTO scans (id, engine, target, spec, started_at, finished_at, stats, counts, score, created_at)
+	if err := s.insertScan(ctx, tx, sc, findings, stats, counts, score); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return &escarp.Error{Op: op, Kind: escarp.Unavailable, Err: err}
+	}
+	return nil
+}
+
+// putScanTx records a scan and its findings inside tx.
+func (s *DB) putScanTx(ctx context.Context, tx *sql.Tx, sc *escarp.Scan, findings []escarp.Finding) error {
+	const op = "sqlstore.PutScan"
+	if sc.ID == "" {
+		sc.ID = NewID()
+	}
+	sc.Counts = make(map[escarp.Severity]int)
+	for i := range findings {
+		if findings[i].Suppressed == nil {
+			sc.Counts[findings[i].Severity]++
+		}
+	}
+	stats, err := json.Marshal(sc.Stats)
+	if err != nil {
+		return &escarp.Error{Op: op, Err: err}
+	}
+	counts, err := json.Marshal(sc.Counts)
+	if err != nil {
+		return &escarp.Error{Op: op, Err: err}
+	}
+	var score []byte
+	if sc.Score != nil {
+		if score, err = json.Marshal(sc.Score); err != nil {
+			return &escarp.Error{Op: op, Err: err}
+		}
+	}
+	return s.insertScan(ctx, tx, sc, findings, stats, counts, score)
+}
+
+func (s *DB) insertScan(ctx context.Context, tx *sql.Tx, sc *escarp.Scan, findings []escarp.Finding, stats, counts, score []byte) error {
+	const op = "sqlstore.PutScan"
+	_, err := tx.ExecContext(ctx, s.Rebind(`INSERT INTO scans (id, engine, target, spec, started_at, finished_at, stats, counts, score, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		sc.ID, sc.Engine, sc.Target, sc.Spec, sc.StartedAt.UTC().Format(timeFormat), sc.FinishedAt.UTC().Format(timeFormat),
 		string(stats), string(counts), string(score), s.Now().Format(timeFormat))
@@ -200,9 +240,6 @@ func (s *DB) PutScan(ctx context.Context, sc *escarp.Scan, findings []escarp.Fin
 			f.OWASP, f.Location.Method, f.Location.Path, f.Location.File, f.Location.Line, suppressed, string(body)); err != nil {
 			return &escarp.Error{Op: op, Err: err}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return &escarp.Error{Op: op, Kind: escarp.Unavailable, Err: err}
 	}
 	return nil
 }

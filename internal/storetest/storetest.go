@@ -21,6 +21,7 @@ type Store interface {
 	escarp.InventoryStore
 	escarp.LearnStore
 	escarp.ThreatStore
+	escarp.ServeStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store for
@@ -36,6 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })
 	t.Run("LessonProgress", func(t *testing.T) { testLessonProgress(t, open(t)) })
 	t.Run("ThreatModels", func(t *testing.T) { testThreatModels(t, open(t)) })
+	t.Run("ServeTokens", func(t *testing.T) { testServeTokens(t, open(t)) })
+	t.Run("ServeJobsOnce", func(t *testing.T) { testServeJobs(t, open(t)) })
+	t.Run("ServeHistory", func(t *testing.T) { testServeHistory(t, open(t)) })
+	t.Run("ServeFires", func(t *testing.T) { testServeFires(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
