@@ -23,6 +23,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 	"github.com/escarp/escarp/internal/server"
 	"github.com/escarp/escarp/internal/sqlite"
 	"github.com/escarp/escarp/internal/sqlstore"
@@ -214,7 +215,7 @@ func TestRouteByRole(t *testing.T) {
 // unsuppressed finding of high severity or above.
 func TestOpenAPIAudit(t *testing.T) {
 	ctx := context.Background()
-	in, _, err := audit.LoadBytes(ctx, "openapi.json", server.OpenAPI())
+	in, _, err := specload.LoadBytes(ctx, "openapi.json", server.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}
