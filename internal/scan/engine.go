@@ -89,6 +89,9 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		Rules: []escarp.RuleInfo{}, Findings: []escarp.Finding{}}
 	finish := func(err error) (*escarp.Run, error) {
 		r.cleanup()
+		for _, n := range s.guard.notes() {
+			r.note("%s", n)
+		}
 		run.FinishedAt = time.Now()
 		run.Findings = r.sortedFindings()
 		run.Notes = r.notes
@@ -112,6 +115,7 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	if err := r.reachable(ctx); err != nil {
 		return finish(err)
 	}
+	r.learnFailures(ctx)
 	if err := r.authenticate(ctx); err != nil {
 		return finish(err)
 	}
@@ -238,82 +242,6 @@ func (r *runner) reachable(ctx context.Context) error {
 			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}
 	}
 	return nil
-}
-
-// authenticate logs every identity in and proves it works on a protected
-// operation. Identities that fail are noted and skipped; when identities
-// are configured and none works, the scan cannot run.
-func (r *runner) authenticate(ctx context.Context) error {
-	if len(r.cfg.Identities) == 0 {
-		r.note("no identities configured: authorization checks that need identities do not run")
-		return nil
-	}
-	probe := r.probeOp()
-	var failed []string
-	for _, id := range r.cfg.Identities {
-		err := r.selfTest(ctx, id, probe)
-		if err != nil {
-			delete(r.s.auths, id.Name)
-			failed = append(failed, fmt.Sprintf("%s: %v", id.Name, err))
-			r.note("identity %s failed its authentication self-test and is skipped: %v", id.Name, err)
-			fmt.Fprintf(r.cfg.Progress, "scan: identity %s: FAILED: %v\n", id.Name, err)
-			continue
-		}
-		fmt.Fprintf(r.cfg.Progress, "scan: identity %s: ok\n", id.Name)
-	}
-	if len(r.s.auths) == 0 {
-		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
-			Message: "no identity could authenticate: " + strings.Join(failed, "; ")}
-	}
-	return nil
-}
-
-func (r *runner) selfTest(ctx context.Context, id Identity, probe *escarp.Operation) error {
-	a := r.s.all[id.Name]
-	if a.dynamic() {
-		if _, _, err := a.credentials(ctx, r.s.sendAuth); err != nil {
-			return err
-		}
-	}
-	r.s.auths[id.Name] = a
-	if probe == nil {
-		return nil
-	}
-	req, err := r.s.prepare(ctx, probe, id.Name, maxCreateDepth)
-	if err != nil {
-		return nil
-	}
-	resp, err := r.s.Do(ctx, req)
-	if err != nil {
-		return fmt.Errorf("%s: %w", probe.Key(), err)
-	}
-	if resp.Status == 401 || resp.Status == 403 {
-		return fmt.Errorf("%s answered %d with these credentials", probe.Key(), resp.Status)
-	}
-	return nil
-}
-
-// probeOp picks the operation the self-test calls: a protected GET without
-// path parameters, preferring "who am I" endpoints.
-func (r *runner) probeOp() *escarp.Operation {
-	var best *escarp.Operation
-	bestScore := -1
-	for _, op := range r.api.Operations {
-		if op.Method != "GET" || strings.Contains(op.Path, "{") || op.Anonymous() {
-			continue
-		}
-		score := 1
-		p := strings.ToLower(op.Path)
-		for _, w := range []string{"/me", "profile", "whoami", "account", "session", "user"} {
-			if strings.Contains(p, w) {
-				score = 2
-			}
-		}
-		if score > bestScore {
-			best, bestScore = op, score
-		}
-	}
-	return best
 }
 
 // identities returns the working identities in configuration order.

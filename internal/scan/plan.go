@@ -154,7 +154,8 @@ func singular(s string) string {
 
 // userNouns are resource nouns that an identity's own user id answers.
 var userNouns = map[string]bool{"user": true, "account": true, "profile": true, "member": true,
-	"customer": true, "owner": true, "me": true, "person": true}
+	"customer": true, "owner": true, "me": true, "person": true, "people": true, "handle": true,
+	"username": true, "login": true}
 
 // pool holds the ids of real resources: created by escarp (owned by the
 // identity that created them) and seen in list responses.

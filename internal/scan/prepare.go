@@ -176,8 +176,23 @@ func (s *Session) selfID(identity, name string) string {
 	if a == nil {
 		return ""
 	}
-	v, _ := a.fact(name, "userId", "user_id", "uid", "id", "sub")
+	if handleLike(name) {
+		v, _ := a.fact(name, "username", "handle", "login", "user_name", "userName", "nickname", "name", "email")
+		return v
+	}
+	v, _ := a.fact(name, "userId", "user_id", "uid", "id", "sub", "username", "login", "email")
 	return v
+}
+
+// handleLike reports whether a parameter takes a name the user chose (a
+// username, a handle, a login) rather than a generated id.
+func handleLike(name string) bool {
+	switch n := norm(name); n {
+	case "handle", "username", "user", "login", "nick", "nickname", "screenname", "account", "member", "name", "owner":
+		return true
+	default:
+		return strings.HasSuffix(n, "username") || strings.HasSuffix(n, "handle") || strings.HasSuffix(n, "login")
+	}
 }
 
 // pathValue returns a value for path parameter name of op: an id owner
@@ -193,7 +208,7 @@ func (s *Session) pathValue(ctx context.Context, op *escarp.Operation, name, own
 	if id := s.pool.ownedID(owner, noun); id != "" {
 		return id, nil
 	}
-	if owner != "" && (userNouns[noun] || userNouns[nameNoun(name)]) {
+	if owner != "" && (userNouns[noun] || userNouns[nameNoun(name)] || userNouns[norm(name)]) {
 		if id := s.selfID(owner, name); id != "" {
 			return id, nil
 		}
@@ -250,7 +265,7 @@ func (s *Session) create(ctx context.Context, identity, noun string, depth int) 
 			if err != nil {
 				return ""
 			}
-			if resp.OK() {
+			if s.Usable(resp) {
 				if id := s.pool.ownedID(identity, noun); id != "" {
 					return id
 				}
@@ -287,7 +302,7 @@ func (s *Session) list(ctx context.Context, identity, noun string) string {
 		}
 		req := &check.Request{Method: "GET", Path: op.Path, Identity: identity, Op: op, Query: url.Values{}}
 		resp, err := s.Do(ctx, req)
-		if err != nil || !resp.OK() {
+		if err != nil || !s.Usable(resp) {
 			continue
 		}
 		if id := s.pool.listedID(identity, noun); id != "" {
@@ -300,7 +315,7 @@ func (s *Session) list(ctx context.Context, identity, noun string) string {
 // observe learns from every response: ids of created and listed resources,
 // deletions.
 func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *check.Response) {
-	if !resp.OK() {
+	if !s.Usable(resp) {
 		return
 	}
 	owner := s.owner(req.Identity)

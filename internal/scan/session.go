@@ -61,6 +61,13 @@ type Session struct {
 
 	learnMu sync.Mutex
 	learned map[*escarp.Operation]*learning
+
+	// matchers map concrete paths to operations; guard records what the
+	// safety rules withheld.
+	matchers []opMatcher
+	guard    guard
+	// shapes are the target's learnt failure shapes.
+	shapes shapes
 }
 
 var _ check.Session = (*Session)(nil)
@@ -80,6 +87,7 @@ func newSession(api *escarp.API, target *url.URL, cfg Config) (*Session, error) 
 		plan:    newPlan(api),
 		learned: map[*escarp.Operation]*learning{},
 	}
+	s.matchers = newMatchers(api)
 	s.end = s.start.Add(cfg.MaxDuration)
 	if cfg.Rate > 0 {
 		burst := int(cfg.Rate / 10)
@@ -179,6 +187,11 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 	if method == http.MethodDelete && !s.cfg.AllowDestructive && !s.pool.createdPath(u.Path) {
 		return nil, fmt.Errorf("DELETE %s: not a resource escarp created (use --allow-destructive): %w", req.Path, check.ErrOutOfScope)
 	}
+	if key, why := s.unsafeWhy(req, method); why != "" {
+		s.guard.withhold(key, why)
+		return nil, fmt.Errorf("%s %s: %s (use --allow-destructive): %w", method, req.Path, why, check.ErrOutOfScope)
+	}
+	req = s.safeBody(req, method)
 	var (
 		a   *auth
 		hdr http.Header
@@ -454,7 +467,7 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 func (s *Session) sendAuth(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
 	if req.URL.Host == "" {
 		u := *s.target
-		u.Path = strings.TrimRight(s.target.Path, "/") + "/" + strings.TrimLeft(req.URL.Path, "/")
+		u.Path = loginPath(s.target.Path, req.URL.Path)
 		u.RawQuery = req.URL.RawQuery
 		req.URL = &u
 		req.Host = u.Host
@@ -476,6 +489,18 @@ func (s *Session) sendAuth(ctx context.Context, req *http.Request) (*http.Respon
 		return nil, nil, err
 	}
 	return resp, body, nil
+}
+
+// loginPath joins a login flow's path to the target's base path, unless
+// the path already starts with it: users write the login path as the API
+// documents it ("/api/auth/login"), whether the base path "/api" came from
+// the target URL or from the description's servers.
+func loginPath(base, path string) string {
+	base = strings.TrimRight(base, "/")
+	if base != "" && (path == base || strings.HasPrefix(path, base+"/")) {
+		return path
+	}
+	return base + "/" + strings.TrimLeft(path, "/")
 }
 
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/time/rate"
 )
 
 // FlaskEnvelope is a Flask-like notes API: every answer is an envelope
@@ -19,14 +20,14 @@ func FlaskEnvelope() *Fixture {
 		Name: "flaskenv", Style: "Flask-like envelope API, errors as 200 bodies, objects named by client-chosen titles",
 		SpecName: "openapi.yaml", Spec: []byte(flaskSpec),
 		Flaws: []Flaw{
-			{ID: "register-mass-assignment", Method: "POST", Path: "/api/auth/register", OWASP: []string{"API3:2023"}, Cause: 7},
-			{ID: "me-password-exposed", Method: "GET", Path: "/api/users/me", OWASP: []string{"API3:2023"}, Cause: 7},
-			{ID: "thing-bola-read", Method: "GET", Path: "/api/things/{thing_title}", OWASP: []string{"API1:2023"}, Cause: 1},
-			{ID: "thing-bola-write", Method: "PUT", Path: "/api/things/{thing_title}", OWASP: []string{"API1:2023"}, Cause: 6},
-			{ID: "things-sqli", Method: "GET", Path: "/api/things", OWASP: []string{"API8:2023"}, Rules: []string{"ESC-DAST-INJ-001"}, Cause: 2},
-			{ID: "users-bfla", Method: "GET", Path: "/api/users", OWASP: []string{"API5:2023"}, Cause: 12},
+			{ID: "register-mass-assignment", Method: "POST", Path: "/auth/register", OWASP: []string{"API3:2023"}, Cause: 7},
+			{ID: "me-password-exposed", Method: "GET", Path: "/users/me", OWASP: []string{"API3:2023"}, Cause: 7},
+			{ID: "thing-bola-read", Method: "GET", Path: "/things/{thing_title}", OWASP: []string{"API1:2023"}, Cause: 1},
+			{ID: "thing-bola-write", Method: "PUT", Path: "/things/{thing_title}", OWASP: []string{"API1:2023"}, Cause: 6},
+			{ID: "things-sqli", Method: "GET", Path: "/things", OWASP: []string{"API8:2023"}, Rules: []string{"ESC-DAST-INJ-001"}, Cause: 2},
+			{ID: "users-bfla", Method: "GET", Path: "/users", OWASP: []string{"API5:2023"}, Cause: 12},
 			{ID: "jwt-weak-secret", Rules: []string{"ESC-DAST-AUTHN-005", "ESC-DAST-AUTHN-006"}, Cause: 8},
-			{ID: "login-brute-force", Method: "POST", Path: "/api/auth/login", OWASP: []string{"API2:2023", "API4:2023"}, Cause: 2},
+			{ID: "login-brute-force", Method: "POST", Path: "/auth/login", OWASP: []string{"API2:2023", "API4:2023"}, Cause: 2},
 		},
 		Config: func(base string) []byte {
 			var b strings.Builder
@@ -66,10 +67,12 @@ type flask struct {
 	users    map[string]*account
 	things   map[string]*flaskThing // by title
 	failures map[string]int
+	// logins limits the twin's login attempts.
+	logins *rate.Limiter
 }
 
 func newFlask(vuln bool) *flask {
-	f := &flask{vuln: vuln, sig: signer{key: randomKey()}}
+	f := &flask{vuln: vuln, sig: signer{key: randomKey()}, logins: rate.NewLimiter(5, 20)}
 	if vuln {
 		f.sig.key = []byte("secret")
 	}
@@ -163,7 +166,7 @@ func (f *flask) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(w, "Only admins may list users.")
 			return
 		}
-		var list []any
+		list := []any{}
 		for _, n := range sortedKeys(f.users) {
 			x := f.users[n]
 			list = append(list, map[string]any{"username": x.Name, "email": x.Email, "admin": x.Role == "admin"})
@@ -188,7 +191,7 @@ func (f *flask) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(w, `(sqlite3.OperationalError) unrecognized token: "'`+q+`'" [SQL: SELECT * FROM things WHERE owner = ? AND title LIKE '%`+q+`%']`)
 			return
 		}
-		var list []any
+		list := []any{}
 		for _, t := range sortedKeys(f.things) {
 			x := f.things[t]
 			if x.Owner == u.Name && strings.Contains(x.Title, q) {
@@ -254,7 +257,7 @@ func (f *flask) register(w http.ResponseWriter, r *http.Request) {
 func (f *flask) login(w http.ResponseWriter, r *http.Request) {
 	body := decode(r)
 	name, pw := str(body, "username"), str(body, "password")
-	if !f.vuln && f.failures[name] >= 10 {
+	if !f.vuln && (f.failures[name] >= 10 || !f.logins.Allow()) {
 		writeJSON(w, 429, map[string]any{"status": "fail", "message": "Too many failed logins; try again later."})
 		return
 	}

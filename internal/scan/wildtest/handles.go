@@ -18,12 +18,15 @@ func Handles() *Fixture {
 		Name: "handles", Style: "Swagger 2.0 API named by usernames, type: file uploads, opaque session tokens",
 		SpecName: "swagger.yaml", Spec: []byte(handlesSpec),
 		Flaws: []Flaw{
-			{ID: "person-hash-exposed", Method: "GET", Path: "/v2/people/{handle}", OWASP: []string{"API3:2023"}, Cause: 7},
-			{ID: "person-bola-write", Method: "PUT", Path: "/v2/people/{handle}", OWASP: []string{"API1:2023"}, Cause: 12},
-			{ID: "inbox-bola-read", Method: "GET", Path: "/v2/people/{handle}/inbox", OWASP: []string{"API1:2023"}, Cause: 12},
-			{ID: "avatar-bola-write", Method: "POST", Path: "/v2/people/{handle}/avatar", OWASP: []string{"API1:2023"}, Cause: 13},
-			{ID: "admin-people-bfla", Method: "GET", Path: "/v2/admin/people", OWASP: []string{"API5:2023"}, Cause: 12},
-			{ID: "stack-trace", Method: "GET", Path: "/v2/people/{handle}", OWASP: []string{"API8:2023"}, Rules: []string{"ESC-DAST-CONF-003"}, Cause: 14},
+			{ID: "person-hash-exposed", Method: "GET", Path: "/people/{handle}", OWASP: []string{"API3:2023", "API1:2023"}, Cause: 7},
+			{ID: "person-bola-write", Method: "PUT", Path: "/people/{handle}", OWASP: []string{"API1:2023"}, Cause: 12},
+			{ID: "inbox-bola-read", Method: "GET", Path: "/people/{handle}/inbox", OWASP: []string{"API1:2023"}, Cause: 12},
+			{ID: "avatar-bola-write", Method: "POST", Path: "/people/{handle}/avatar", OWASP: []string{"API1:2023"}, Cause: 13},
+			{ID: "admin-people-bfla", Method: "GET", Path: "/admin/people", OWASP: []string{"API5:2023"}, Cause: 12},
+			// Every route under /people/{handle} answers a malformed handle
+			// with a Python traceback.
+			{ID: "stack-trace", Rules: []string{"ESC-DAST-CONF-003"}, Cause: 14},
+			{ID: "session-brute-force", Method: "POST", Path: "/session", OWASP: []string{"API2:2023", "API4:2023"}, Cause: 2},
 			{ID: "cors-any-origin-authenticated", Rules: []string{"ESC-DAST-CONF-001"}, Cause: 14},
 		},
 		Config: func(base string) []byte {
@@ -31,7 +34,7 @@ func Handles() *Fixture {
 			fmt.Fprintf(&b, "target: %s\nidentities:\n", base)
 			for _, a := range handleAccounts() {
 				fmt.Fprintf(&b, "  - name: %s\n", a.Name)
-				if a.Role == "admin" {
+				if a.Role == "staff" {
 					b.WriteString("    privileged: true\n")
 				}
 				fmt.Fprintf(&b, "    login:\n      request: {method: POST, path: /v2/session, json: {login: %s, password: %q}}\n", a.Email, a.Password)
@@ -66,12 +69,13 @@ type handles struct {
 	mu       sync.Mutex
 	people   map[string]*person
 	sessions map[string]string // token → handle
+	failures map[string]int    // failed logins per login (the twin locks out)
 }
 
 var handleRE = regexp.MustCompile(`^[a-z0-9_]{2,30}$`)
 
 func newHandles(vuln bool) *handles {
-	h := &handles{vuln: vuln, people: map[string]*person{}, sessions: map[string]string{}}
+	h := &handles{vuln: vuln, people: map[string]*person{}, sessions: map[string]string{}, failures: map[string]int{}}
 	for _, a := range handleAccounts() {
 		h.people[a.Name] = &person{account: a, Display: strings.ToUpper(a.Name[:1]) + a.Name[1:],
 			Inbox: []string{"welcome, " + a.Name}}
@@ -130,6 +134,11 @@ func (h *handles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/v2/session" && r.Method == "POST":
 		body := decode(r)
 		login, pw := str(body, "login"), str(body, "password")
+		if !h.vuln && h.failures[login] >= 5 {
+			w.Header().Set("Retry-After", "300")
+			oops(w, 429, "too many failed logins for this account")
+			return
+		}
 		for _, n := range sortedKeys(h.people) {
 			p := h.people[n]
 			if (p.Email == login || p.Name == login) && p.Password == pw {
@@ -139,6 +148,7 @@ func (h *handles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		h.failures[login]++
 		oops(w, 401, "bad login or password")
 		return
 	}
@@ -301,6 +311,7 @@ paths:
       responses:
         "201": {description: created, schema: {$ref: "#/definitions/Person"}}
         "400": {description: invalid, schema: {$ref: "#/definitions/Error"}}
+        "409": {description: handle taken, schema: {$ref: "#/definitions/Error"}}
   /session:
     post:
       summary: Log in by email or handle
@@ -325,6 +336,7 @@ paths:
               username: {type: string}
               display_name: {type: string}
         "401": {description: bad login, schema: {$ref: "#/definitions/Error"}}
+        "429": {description: locked out for a while, schema: {$ref: "#/definitions/Error"}}
   /people/{handle}:
     parameters:
       - {name: handle, in: path, required: true, type: string}
