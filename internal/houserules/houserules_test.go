@@ -172,7 +172,7 @@ type importRule struct {
 	from      string
 	forbidden []string
 	// except are packages the forbidden patterns match that are libraries,
-	// not plugins (the value generator shared by the engine and checks).
+	// not plugins.
 	except []string
 	why    string
 }
@@ -197,7 +197,7 @@ func matchPattern(pattern, path string) bool {
 }
 
 var importRules = []importRule{
-	{from: "internal/scan", forbidden: []string{"internal/check/*"}, except: []string{"internal/check/value"},
+	{from: "internal/scan", forbidden: []string{"internal/check/*"}, except: []string{"internal/value"},
 		why: "the scan engine takes its checks from cmd/escarp (list.All); it imports only the contract internal/check"},
 	{from: "internal/audit", forbidden: []string{"internal/audit/rules/..."},
 		why: "the audit engine takes its rules from cmd/escarp (rules.All)"},
@@ -238,6 +238,107 @@ func TestImportDirection(t *testing.T) {
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d forbidden imports:\n\t%s", len(bad), strings.Join(bad, "\n\t"))
+	}
+}
+
+// checkList is the package holding the explicit list of built-in DAST
+// checks; the packages it imports under internal/check are the families.
+const checkList = "internal/check/list"
+
+// families returns the check families: the packages under internal/check
+// that the check list imports.
+func families(pkgs map[string]*pkg) []string {
+	list := pkgs[module+"/"+checkList]
+	if list == nil {
+		return nil
+	}
+	var out []string
+	for _, imp := range list.Imports {
+		if matchPattern("internal/check/*", imp) {
+			out = append(out, imp)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// siblingImports returns, for each package of a family (the family and the
+// packages under it), the other families it depends on, with the chain.
+func siblingImports(pkgs map[string]*pkg, fams []string) []string {
+	within := func(fam, path string) bool { return path == fam || strings.HasPrefix(path, fam+"/") }
+	var paths []string
+	for path := range pkgs {
+		paths = append(paths, path)
+	}
+	slices.Sort(paths)
+	var bad []string
+	for _, path := range paths {
+		for _, fam := range fams {
+			if !within(fam, path) {
+				continue
+			}
+			for _, d := range pkgs[path].Deps {
+				for _, other := range fams {
+					if other != fam && within(other, d) {
+						bad = append(bad, fmt.Sprintf("%s must not import the check family %s: share code through internal/check/checkkit: %s",
+							rel(path), rel(other), chain(pkgs, path, d)))
+					}
+				}
+			}
+		}
+	}
+	return bad
+}
+
+// TestCheckFamiliesIndependent: a check family (a package internal/check/list
+// imports) never imports a sibling family; what families share lives in the
+// toolkit internal/check/checkkit.
+func TestCheckFamiliesIndependent(t *testing.T) {
+	pkgs := packages(t)
+	fams := families(pkgs)
+	if len(fams) < 2 {
+		t.Fatalf("%s imports %d check families, want several: is the list package still there?", checkList, len(fams))
+	}
+	if slices.Contains(fams, module+"/internal/check/checkkit") {
+		t.Errorf("%s imports the toolkit internal/check/checkkit directly; the toolkit is not a family", checkList)
+	}
+	if bad := siblingImports(pkgs, fams); len(bad) > 0 {
+		t.Errorf("%d imports between check families:\n\t%s", len(bad), strings.Join(bad, "\n\t"))
+	}
+}
+
+func TestSiblingImportsFinds(t *testing.T) {
+	p := func(path string, deps ...string) *pkg {
+		full := func(s string) string { return module + "/" + s }
+		out := &pkg{ImportPath: full(path)}
+		for _, d := range deps {
+			out.Imports = append(out.Imports, full(d))
+			out.Deps = append(out.Deps, full(d))
+		}
+		return out
+	}
+	pkgs := map[string]*pkg{}
+	for _, x := range []*pkg{
+		p("internal/check"),
+		p("internal/check/checkkit", "internal/check"),
+		p("internal/check/a", "internal/check", "internal/check/checkkit"),
+		p("internal/check/b", "internal/check", "internal/check/a"),
+		p("internal/check/b/sub", "internal/check/a/deep"),
+		p("internal/check/a/deep"),
+		p("internal/check/c", "internal/check/checkkit", "internal/check/c/sub"),
+		p("internal/check/c/sub"),
+		p("internal/check/list", "internal/check/a", "internal/check/b", "internal/check/c"),
+	} {
+		pkgs[x.ImportPath] = x
+	}
+	fams := families(pkgs)
+	if want := []string{module + "/internal/check/a", module + "/internal/check/b", module + "/internal/check/c"}; !slices.Equal(fams, want) {
+		t.Fatalf("families = %v, want %v", fams, want)
+	}
+	got := siblingImports(pkgs, fams)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "internal/check/b must not import the check family internal/check/a") ||
+		!strings.HasPrefix(got[1], "internal/check/b/sub must not import the check family internal/check/a") {
+		t.Errorf("siblingImports =\n%s\nwant b → a and b/sub → a/deep only", strings.Join(got, "\n"))
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/value"
+	"github.com/escarp/escarp/internal/value"
 )
 
 // maxCreateDepth bounds how many parents Prepare creates for one request.

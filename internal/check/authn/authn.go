@@ -7,7 +7,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 var references = []string{
@@ -69,26 +69,26 @@ func (c NoAuth) Run(ctx context.Context, p *check.Pass) error {
 	if op == nil || op.Method != http.MethodGet || !protected(op) {
 		return nil
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
-	req, skip, err := probe.Prepare(ctx, p, op, ident)
+	req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 	if skip {
 		return err
 	}
-	base, err := p.Session.Do(ctx, probe.As(req, ident))
+	base, err := p.Session.Do(ctx, checkkit.As(req, ident))
 	if err != nil {
 		return stop(ctx, err)
 	}
-	if !base.OK() || !probe.Substantial(base.Body) || probe.ErrorBody(base.Body) {
+	if !base.OK() || !checkkit.Substantial(base.Body) || checkkit.ErrorBody(base.Body) {
 		return nil
 	}
-	anon, ok, err := try(ctx, p, base, probe.As(req, ""))
+	anon, ok, err := try(ctx, p, base, checkkit.As(req, ""))
 	if err != nil || !ok {
 		return err
 	}
-	again, ok, err := confirm(ctx, p, target{req: req, base: base}, func(r *check.Request) *check.Request { return probe.As(r, "") })
+	again, ok, err := confirm(ctx, p, target{req: req, base: base}, func(r *check.Request) *check.Request { return checkkit.As(r, "") })
 	if err != nil || !ok {
 		return err
 	}
@@ -100,7 +100,7 @@ func (c NoAuth) Run(ctx context.Context, p *check.Pass) error {
 }
 
 func stop(ctx context.Context, err error) error {
-	if probe.Fatal(ctx, err) {
+	if checkkit.Fatal(ctx, err) {
 		return err
 	}
 	return nil

@@ -7,33 +7,33 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/authn"
-	"github.com/escarp/escarp/internal/check/bola/probe/probetest"
 	"github.com/escarp/escarp/internal/check/checktest"
+	"github.com/escarp/escarp/internal/check/checktest/shoptest"
 )
 
 // scan runs c against a shop with the given flaws and identities (the
 // shop's login identities when ids is nil).
-func scan(t *testing.T, c check.Check, shop *probetest.Shop, ids []checktest.Option) []escarp.Finding {
+func scan(t *testing.T, c check.Check, shop *shoptest.Shop, ids []checktest.Option) []escarp.Finding {
 	t.Helper()
 	var h http.Handler = shop
 	if testing.Verbose() {
-		h = probetest.Logged(shop, t.Logf)
+		h = shoptest.Logged(shop, t.Logf)
 	}
 	if ids == nil {
-		ids = probetest.Identities()
+		ids = shoptest.Identities()
 	}
-	return checktest.Run(t, c, h, checktest.API(t, string(probetest.Spec)), ids...)
+	return checktest.Run(t, c, h, checktest.API(t, string(shoptest.Spec)), ids...)
 }
 
 func TestChecks(t *testing.T) {
-	expired := func(s *probetest.Shop) []checktest.Option {
+	expired := func(s *shoptest.Shop) []checktest.Option {
 		return []checktest.Option{checktest.Identities(checktest.Bearer("alice", s.ExpiredToken("alice")))}
 	}
 	tests := []struct {
 		name  string
 		check check.Check
 		flaws []string
-		ids   func(*probetest.Shop) []checktest.Option
+		ids   func(*shoptest.Shop) []checktest.Option
 		want  []string // operations reported; nil means none
 	}{
 		{"no credentials", authn.NoAuth{}, []string{"ESC-DAST-AUTHN-001"}, nil, []string{"GET /products"}},
@@ -60,7 +60,7 @@ func TestChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shop := probetest.New(tt.flaws...)
+			shop := shoptest.New(tt.flaws...)
 			var ids []checktest.Option
 			if tt.ids != nil {
 				ids = tt.ids(shop)

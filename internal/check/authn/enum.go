@@ -8,7 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Enumeration is ESC-DAST-AUTHN-008: the login operation tells unknown
@@ -68,7 +68,7 @@ func (c Enumeration) Run(ctx context.Context, p *check.Pass) error {
 	}
 	for _, name := range names {
 		ghost := ghostName(l)
-		password := probe.Marker("Wrong-pw")
+		password := checkkit.Marker("Wrong-pw")
 		unknown, err := send(ghost, password)
 		if err != nil {
 			return stop(ctx, err)
@@ -80,7 +80,7 @@ func (c Enumeration) Run(ctx context.Context, p *check.Pass) error {
 		if throttled(unknown) || throttled(known) {
 			return nil
 		}
-		if known.OK() && !probe.ErrorBody(known.Body) {
+		if known.OK() && !checkkit.ErrorBody(known.Body) {
 			continue // a wrong password accepted is not this check's business
 		}
 		su, sk := signature(unknown, ghost, name), signature(known, ghost, name)
@@ -88,14 +88,14 @@ func (c Enumeration) Run(ctx context.Context, p *check.Pass) error {
 			continue
 		}
 		ghost2 := ghostName(l)
-		unknown2, err := send(ghost2, probe.Marker("Wrong-pw"))
+		unknown2, err := send(ghost2, checkkit.Marker("Wrong-pw"))
 		if err != nil {
 			return stop(ctx, err)
 		}
 		if throttled(unknown2) || signature(unknown2, ghost2) != su {
 			return nil // not deterministic: no conclusion
 		}
-		known2, err := send(name, probe.Marker("Wrong-pw"))
+		known2, err := send(name, checkkit.Marker("Wrong-pw"))
 		if err != nil {
 			return stop(ctx, err)
 		}
@@ -129,7 +129,7 @@ func clip(s string, n int) string {
 // ghostName returns a user name that cannot exist, shaped like an e-mail
 // when the user field is one.
 func ghostName(l loginOp) string {
-	n := probe.Marker("escarp-nobody")
+	n := checkkit.Marker("escarp-nobody")
 	if strings.Contains(strings.ToLower(l.user), "mail") {
 		n += "@example.invalid"
 	}
@@ -161,30 +161,30 @@ func knownUsers(ctx context.Context, p *check.Pass, l loginOp) ([]string, error)
 	email := strings.Contains(strings.ToLower(l.user), "mail")
 	var profile *escarp.Operation
 	for _, op := range p.API.Operations {
-		if op.Method == http.MethodGet && len(probe.PathParams(op.Path)) == 0 && profilePath(op.Path) {
+		if op.Method == http.MethodGet && len(checkkit.PathParams(op.Path)) == 0 && profilePath(op.Path) {
 			profile = op
 			break
 		}
 	}
-	for _, id := range probe.Users(p.Identities) {
+	for _, id := range checkkit.Users(p.Identities) {
 		if profile != nil && len(names) < maxCandidates {
-			req, skip, err := probe.Prepare(ctx, p, profile, id.Name)
+			req, skip, err := checkkit.Prepare(ctx, p, profile, id.Name)
 			if err != nil {
 				return names, err
 			}
 			if !skip {
-				resp, err := p.Session.Do(ctx, probe.As(req, id.Name))
-				if probe.Fatal(ctx, err) {
+				resp, err := p.Session.Do(ctx, checkkit.As(req, id.Name))
+				if checkkit.Fatal(ctx, err) {
 					return names, err
 				}
 				if err == nil && resp.OK() {
-					obj := probe.Object(resp.Body)
+					obj := checkkit.Object(resp.Body)
 					keys := []string{"username", "user_name", "userName", "login", "email"}
 					if email {
 						keys = []string{"email", "username", "login"}
 					}
 					for _, k := range keys {
-						if v, ok := probe.Lookup(obj, k); ok {
+						if v, ok := checkkit.Lookup(obj, k); ok {
 							if s, ok := v.(string); ok && s != "" {
 								add(s)
 								break
@@ -243,7 +243,7 @@ func (c BruteForce) Run(ctx context.Context, p *check.Pass) error {
 	ghost := ghostName(l)
 	var first, last *check.Response
 	for i := 0; i <= attempts; i++ {
-		req, err := l.request(ctx, p, ghost, probe.Marker("Wrong-pw"))
+		req, err := l.request(ctx, p, ghost, checkkit.Marker("Wrong-pw"))
 		if err != nil {
 			return err
 		}
@@ -256,7 +256,7 @@ func (c BruteForce) Run(ctx context.Context, p *check.Pass) error {
 		}
 		if first == nil {
 			first = resp
-			if resp.OK() && !probe.ErrorBody(resp.Body) {
+			if resp.OK() && !checkkit.ErrorBody(resp.Body) {
 				return nil // an unknown account logged in: something else is going on
 			}
 			if resp.Status == http.StatusNotFound && len(resp.Body) == 0 {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // WeakSecret is ESC-DAST-AUTHN-006: a JWT signed with a guessable HMAC
@@ -65,7 +65,7 @@ func (c WeakSecret) Run(ctx context.Context, p *check.Pass) error {
 		if _, has := cl["exp"]; has {
 			cl["exp"] = now.Add(time.Hour).Unix()
 		}
-		cl["jti"] = probe.Marker("escarp")
+		cl["jti"] = checkkit.Marker("escarp")
 	})
 	if !ok {
 		return nil

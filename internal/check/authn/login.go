@@ -14,7 +14,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // loginPath matches the paths of login operations.
@@ -46,7 +46,7 @@ func findLogin(api *escarp.API) (loginOp, bool) {
 			if !form && !strings.Contains(mt, "json") {
 				continue
 			}
-			props, _ := probe.Properties(m.Schema)
+			props, _ := checkkit.Properties(m.Schema)
 			names := make([]string, 0, len(props))
 			for n := range props {
 				names = append(names, n)
@@ -72,14 +72,14 @@ func findLogin(api *escarp.API) (loginOp, bool) {
 // request builds a login attempt for user with password, on top of the
 // engine's prepared body when there is one (for other required fields).
 func (l loginOp) request(ctx context.Context, p *check.Pass, user, password string) (*check.Request, error) {
-	req, skip, err := probe.Prepare(ctx, p, l.op, "")
+	req, skip, err := checkkit.Prepare(ctx, p, l.op, "")
 	if err != nil {
 		return nil, err
 	}
 	if skip {
 		req = &check.Request{Method: http.MethodPost, Path: l.op.Path, Query: url.Values{}, Header: http.Header{}, Op: l.op}
 	}
-	req = probe.As(req, "")
+	req = checkkit.As(req, "")
 	if l.form {
 		vals, _ := url.ParseQuery(string(req.Body))
 		if vals == nil {
@@ -91,7 +91,7 @@ func (l loginOp) request(ctx context.Context, p *check.Pass, user, password stri
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return req, nil
 	}
-	body, ok := probe.WithFields(req.Body, map[string]any{l.user: user, l.pass: password})
+	body, ok := checkkit.WithFields(req.Body, map[string]any{l.user: user, l.pass: password})
 	if !ok {
 		body, _ = json.Marshal(map[string]string{l.user: user, l.pass: password})
 	}
@@ -139,7 +139,7 @@ func signature(resp *check.Response, names ...string) string {
 			body = strings.ReplaceAll(body, n, "<user>")
 		}
 	}
-	if v := probe.Decode([]byte(body)); v != nil {
+	if v := checkkit.Decode([]byte(body)); v != nil {
 		body = canonical(v)
 	} else {
 		body = string(bytes.TrimSpace([]byte(body)))
@@ -172,7 +172,7 @@ func canonical(v any) string {
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	default:
-		return probe.Text(x)
+		return checkkit.Text(x)
 	}
 }
 

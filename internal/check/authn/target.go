@@ -7,7 +7,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // minShape is the share of the baseline's member names an answer must have
@@ -51,10 +51,10 @@ func candidates(api *escarp.API) []*escarp.Operation {
 		switch {
 		case profileOp(op.Path):
 			return 0
-		case len(probe.PathParams(op.Path)) == 0:
+		case len(checkkit.PathParams(op.Path)) == 0:
 			return 1
 		}
-		return 1 + len(probe.PathParams(op.Path))
+		return 1 + len(checkkit.PathParams(op.Path))
 	}
 	sort.SliceStable(ops, func(i, j int) bool {
 		ri, rj := rank(ops[i]), rank(ops[j])
@@ -68,9 +68,9 @@ func candidates(api *escarp.API) []*escarp.Operation {
 
 // profileOp reports whether a path reads the caller's own profile.
 func profileOp(path string) bool {
-	switch probe.LastSegment(path) {
+	switch checkkit.LastSegment(path) {
 	case "me", "whoami", "profile", "self", "current":
-		return len(probe.PathParams(path)) == 0
+		return len(checkkit.PathParams(path)) == 0
 	}
 	return false
 }
@@ -82,7 +82,7 @@ const maxTries = 20
 // is enforced: the identity gets 2xx with data, an anonymous request gets
 // 401 or 403.
 func targets(ctx context.Context, p *check.Pass, max int) ([]target, error) {
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil, nil
 	}
@@ -92,7 +92,7 @@ func targets(ctx context.Context, p *check.Pass, max int) ([]target, error) {
 		if len(out) == max || tries == maxTries {
 			break
 		}
-		req, skip, err := probe.Prepare(ctx, p, op, ident)
+		req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 		if err != nil {
 			return out, err
 		}
@@ -100,23 +100,23 @@ func targets(ctx context.Context, p *check.Pass, max int) ([]target, error) {
 			continue
 		}
 		tries++
-		base, err := p.Session.Do(ctx, probe.As(req, ident))
+		base, err := p.Session.Do(ctx, checkkit.As(req, ident))
 		if err != nil {
-			if probe.Fatal(ctx, err) {
+			if checkkit.Fatal(ctx, err) {
 				return out, err
 			}
 			continue
 		}
-		if !base.OK() || !probe.Substantial(base.Body) || probe.ErrorBody(base.Body) {
+		if !base.OK() || !checkkit.Substantial(base.Body) || checkkit.ErrorBody(base.Body) {
 			continue
 		}
 		cred, ok := credentialOf(p.API, base)
 		if !ok {
 			continue
 		}
-		anon, err := p.Session.Do(ctx, probe.As(req, ""))
+		anon, err := p.Session.Do(ctx, checkkit.As(req, ""))
 		if err != nil {
-			if probe.Fatal(ctx, err) {
+			if checkkit.Fatal(ctx, err) {
 				return out, err
 			}
 			continue
@@ -132,15 +132,15 @@ func targets(ctx context.Context, p *check.Pass, max int) ([]target, error) {
 // accepted reports whether resp is the data the baseline got: 2xx, no error
 // envelope, the baseline's shape.
 func accepted(base, resp *check.Response) bool {
-	return resp.OK() && !probe.ErrorBody(resp.Body) && probe.Substantial(resp.Body) &&
-		probe.ShapeSimilarity(base.Body, resp.Body) >= minShape
+	return resp.OK() && !checkkit.ErrorBody(resp.Body) && checkkit.Substantial(resp.Body) &&
+		checkkit.ShapeSimilarity(base.Body, resp.Body) >= minShape
 }
 
 // try sends req; it returns the answer when it was accepted as base.
 func try(ctx context.Context, p *check.Pass, base *check.Response, req *check.Request) (*check.Response, bool, error) {
 	resp, err := p.Session.Do(ctx, req)
 	if err != nil {
-		if probe.Fatal(ctx, err) {
+		if checkkit.Fatal(ctx, err) {
 			return nil, false, err
 		}
 		return nil, false, nil
@@ -152,7 +152,7 @@ func try(ctx context.Context, p *check.Pass, base *check.Response, req *check.Re
 // for the target's operation (as the baseline identity, then with the
 // token swapped in). It returns the confirming answer.
 func confirm(ctx context.Context, p *check.Pass, t target, token func(*check.Request) *check.Request) (*check.Response, bool, error) {
-	req, skip, err := probe.Prepare(ctx, p, t.req.Op, t.req.Identity)
+	req, skip, err := checkkit.Prepare(ctx, p, t.req.Op, t.req.Identity)
 	if skip {
 		if err != nil {
 			return nil, false, err

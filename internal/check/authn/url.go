@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // URLCredentials is ESC-DAST-AUTHN-007: credentials accepted in the URL.
@@ -110,21 +110,21 @@ func (c URLCredentials) declared(ctx context.Context, p *check.Pass) error {
 		}
 		var got []*check.Response
 		for i := 0; i < 2; i++ {
-			req, skip, err := probe.Prepare(ctx, p, op, "")
+			req, skip, err := checkkit.Prepare(ctx, p, op, "")
 			if skip {
 				if err != nil {
 					return err
 				}
 				break
 			}
-			req = probe.As(req, "")
+			req = checkkit.As(req, "")
 			for _, prm := range op.Parameters {
 				if prm.In == "query" && userField.MatchString(prm.Name) {
 					req.Query.Set(prm.Name, ghostName(loginOp{user: prm.Name}))
 				}
 			}
 			for _, n := range names {
-				req.Query.Set(n, probe.Marker("Escarp-secret"))
+				req.Query.Set(n, checkkit.Marker("Escarp-secret"))
 			}
 			resp, err := p.Session.Do(ctx, req)
 			if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 var references = []string{
@@ -101,8 +101,8 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 	if !ok {
 		return nil
 	}
-	admin, ok := probe.Admin(p.Identities)
-	users := probe.Users(p.Identities)
+	admin, ok := checkkit.Admin(p.Identities)
+	users := checkkit.Users(p.Identities)
 	if !ok || len(users) == 0 {
 		return nil
 	}
@@ -110,23 +110,23 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 	if op.Method == http.MethodDelete {
 		return c.delete(ctx, p, op, admin.Name, user, why)
 	}
-	req, skip, err := probe.Prepare(ctx, p, op, admin.Name)
+	req, skip, err := checkkit.Prepare(ctx, p, op, admin.Name)
 	if skip {
 		return err
 	}
 	if req, err = unchanged(ctx, p, req, admin.Name); err != nil {
 		return err
 	}
-	base, err := p.Session.Do(ctx, probe.As(req, admin.Name))
-	if err != nil || !base.OK() || probe.ErrorBody(base.Body) {
+	base, err := p.Session.Do(ctx, checkkit.As(req, admin.Name))
+	if err != nil || !base.OK() || checkkit.ErrorBody(base.Body) {
 		return stop(ctx, err)
 	}
-	got, err := p.Session.Do(ctx, probe.As(req, user))
+	got, err := p.Session.Do(ctx, checkkit.As(req, user))
 	if err != nil || !same(base, got) {
 		return stop(ctx, err)
 	}
 	if op.Method == http.MethodGet {
-		anon, err := p.Session.Do(ctx, probe.As(req, ""))
+		anon, err := p.Session.Do(ctx, checkkit.As(req, ""))
 		if err != nil {
 			return stop(ctx, err)
 		}
@@ -134,14 +134,14 @@ func (c FunctionLevel) Run(ctx context.Context, p *check.Pass) error {
 			return nil // public: ESC-DAST-AUTHN-001's business
 		}
 	}
-	req2, skip, err := probe.Prepare(ctx, p, op, admin.Name)
+	req2, skip, err := checkkit.Prepare(ctx, p, op, admin.Name)
 	if skip {
 		return err
 	}
 	if req2, err = unchanged(ctx, p, req2, admin.Name); err != nil {
 		return err
 	}
-	got2, err := p.Session.Do(ctx, probe.As(req2, user))
+	got2, err := p.Session.Do(ctx, checkkit.As(req2, user))
 	if err != nil || !same(base, got2) {
 		return stop(ctx, err)
 	}
@@ -160,7 +160,7 @@ func unchanged(ctx context.Context, p *check.Pass, req *check.Request, admin str
 	if req.Method != http.MethodPut && req.Method != http.MethodPatch {
 		return req, nil
 	}
-	read, ok := probe.Reader(p.API, req, nil, admin)
+	read, ok := checkkit.Reader(p.API, req, nil, admin)
 	if !ok {
 		return req, nil
 	}
@@ -168,11 +168,11 @@ func unchanged(ctx context.Context, p *check.Pass, req *check.Request, admin str
 	if err != nil || !cur.OK() {
 		return req, stop(ctx, err)
 	}
-	obj := probe.Object(cur.Body)
+	obj := checkkit.Object(cur.Body)
 	if obj == nil {
 		return req, nil
 	}
-	props, open := probe.Properties(probe.RequestSchema(req.Op))
+	props, open := checkkit.Properties(checkkit.RequestSchema(req.Op))
 	keep := map[string]any{}
 	for k, v := range obj {
 		if ps, ok := props[k]; (ok && !ps.ReadOnly) || (len(props) == 0 && open) {
@@ -182,7 +182,7 @@ func unchanged(ctx context.Context, p *check.Pass, req *check.Request, admin str
 	if len(keep) == 0 {
 		return req, nil
 	}
-	body, ok := probe.WithFields(req.Body, keep)
+	body, ok := checkkit.WithFields(req.Body, keep)
 	if !ok {
 		return req, nil
 	}
@@ -193,21 +193,21 @@ func unchanged(ctx context.Context, p *check.Pass, req *check.Request, admin str
 
 // same reports whether got is a success of the same kind as base.
 func same(base, got *check.Response) bool {
-	if !got.OK() || probe.ErrorBody(got.Body) {
+	if !got.OK() || checkkit.ErrorBody(got.Body) {
 		return false
 	}
 	if len(strings.TrimSpace(string(base.Body))) == 0 {
 		return got.Status == base.Status
 	}
-	return probe.ShapeSimilarity(base.Body, got.Body) >= 0.8
+	return checkkit.ShapeSimilarity(base.Body, got.Body) >= 0.8
 }
 
 func (c FunctionLevel) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, admin, user, why string) error {
-	req, _, skip, err := probe.Fresh(ctx, p, op, admin)
+	req, _, skip, err := checkkit.Fresh(ctx, p, op, admin)
 	if skip || err != nil {
 		return err
 	}
-	read, ok := probe.Reader(p.API, req, nil, admin)
+	read, ok := checkkit.Reader(p.API, req, nil, admin)
 	if !ok {
 		return nil
 	}
@@ -215,8 +215,8 @@ func (c FunctionLevel) delete(ctx context.Context, p *check.Pass, op *escarp.Ope
 	if err != nil || !before.OK() {
 		return stop(ctx, err)
 	}
-	got, err := p.Session.Do(ctx, probe.As(req, user))
-	if err != nil || !got.OK() || probe.ErrorBody(got.Body) {
+	got, err := p.Session.Do(ctx, checkkit.As(req, user))
+	if err != nil || !got.OK() || checkkit.ErrorBody(got.Body) {
 		return stop(ctx, err)
 	}
 	after, err := p.Session.Do(ctx, read)
@@ -230,7 +230,7 @@ func (c FunctionLevel) delete(ctx context.Context, p *check.Pass, op *escarp.Ope
 }
 
 func stop(ctx context.Context, err error) error {
-	if probe.Fatal(ctx, err) {
+	if checkkit.Fatal(ctx, err) {
 		return err
 	}
 	return nil

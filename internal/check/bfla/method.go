@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // MethodSwitch is ESC-DAST-BFLA-002.
@@ -43,28 +43,28 @@ func (MethodSwitch) Info() check.Info {
 // Run probes one operation.
 func (c MethodSwitch) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || op.Method != http.MethodGet || len(probe.PathParams(op.Path)) == 0 || !probe.IsParam(probe.LastSegment(op.Path)) {
+	if op == nil || op.Method != http.MethodGet || len(checkkit.PathParams(op.Path)) == 0 || !checkkit.IsParam(checkkit.LastSegment(op.Path)) {
 		return nil
 	}
-	for _, m := range probe.Methods(p.API, op.Path) {
+	for _, m := range checkkit.Methods(p.API, op.Path) {
 		if m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions {
 			return nil
 		}
 	}
-	user, ok := probe.User(p.Identities)
+	user, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
-	req, skip, err := probe.Prepare(ctx, p, op, user)
+	req, skip, err := checkkit.Prepare(ctx, p, op, user)
 	if skip {
 		return err
 	}
-	read := probe.As(req, user)
+	read := checkkit.As(req, user)
 	base, err := p.Session.Do(ctx, read)
 	if err != nil || !base.OK() {
 		return stop(ctx, err)
 	}
-	obj := probe.Object(base.Body)
+	obj := checkkit.Object(base.Body)
 	if obj == nil {
 		return nil
 	}
@@ -83,8 +83,8 @@ func (c MethodSwitch) Run(ctx context.Context, p *check.Pass) error {
 // reports when the change sticks. It reports whether it found the flaw.
 func (c MethodSwitch) write(ctx context.Context, p *check.Pass, read *check.Request, base *check.Response,
 	obj map[string]any, field, method string) (bool, error) {
-	marker := probe.Marker("escarp")
-	body, ok := probe.WithFields(base.Body, map[string]any{field: marker})
+	marker := checkkit.Marker("escarp")
+	body, ok := checkkit.WithFields(base.Body, map[string]any{field: marker})
 	if !ok {
 		return false, nil
 	}
@@ -93,26 +93,26 @@ func (c MethodSwitch) write(ctx context.Context, p *check.Pass, read *check.Requ
 	w.Body = body
 	w.Header.Set("Content-Type", "application/json")
 	got, err := p.Session.Do(ctx, w)
-	if err != nil || !got.OK() || probe.ErrorBody(got.Body) {
+	if err != nil || !got.OK() || checkkit.ErrorBody(got.Body) {
 		return false, stop(ctx, err)
 	}
 	after, err := p.Session.Do(ctx, read)
 	if err != nil || !after.OK() {
 		return false, stop(ctx, err)
 	}
-	if v, ok := probe.Lookup(probe.Object(after.Body), field); !ok || probe.Text(v) != marker {
+	if v, ok := checkkit.Lookup(checkkit.Object(after.Body), field); !ok || checkkit.Text(v) != marker {
 		return false, nil
 	}
 	// Confirm by restoring the original object the same way.
 	restore := w.Clone()
 	restore.Body = base.Body
-	if _, err := p.Session.Do(ctx, restore); err != nil && probe.Fatal(ctx, err) {
+	if _, err := p.Session.Do(ctx, restore); err != nil && checkkit.Fatal(ctx, err) {
 		return true, err
 	}
 	confirm := "the original object could not be put back; check it"
 	confidence := escarp.ConfidenceMedium
 	if again, err := p.Session.Do(ctx, read); err == nil && again.OK() {
-		if v, ok := probe.Lookup(probe.Object(again.Body), field); ok && probe.Text(v) == probe.Text(obj[field]) {
+		if v, ok := checkkit.Lookup(checkkit.Object(again.Body), field); ok && checkkit.Text(v) == checkkit.Text(obj[field]) {
 			confirm = "putting the original object back the same way worked too (and restored it)"
 			confidence = escarp.ConfidenceHigh
 		}
@@ -130,19 +130,19 @@ func (c MethodSwitch) write(ctx context.Context, p *check.Pass, read *check.Requ
 // delete creates an object through the collection's POST, deletes it with
 // the undocumented DELETE, and reports when it is gone.
 func (c MethodSwitch) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, user string) error {
-	create := probe.Op(p.API, http.MethodPost, path.Dir(op.Path))
+	create := checkkit.Op(p.API, http.MethodPost, path.Dir(op.Path))
 	if create == nil {
 		return nil
 	}
-	req, skip, err := probe.Prepare(ctx, p, create, user)
+	req, skip, err := checkkit.Prepare(ctx, p, create, user)
 	if skip {
 		return err
 	}
-	made, err := p.Session.Do(ctx, probe.As(req, user))
+	made, err := p.Session.Do(ctx, checkkit.As(req, user))
 	if err != nil || !made.OK() {
 		return stop(ctx, err)
 	}
-	read, ok := probe.Reader(p.API, probe.As(req, user), made, user)
+	read, ok := checkkit.Reader(p.API, checkkit.As(req, user), made, user)
 	if !ok || read.Op != op {
 		return nil
 	}
@@ -152,7 +152,7 @@ func (c MethodSwitch) delete(ctx context.Context, p *check.Pass, op *escarp.Oper
 	del := read.Clone()
 	del.Method = http.MethodDelete
 	got, err := p.Session.Do(ctx, del)
-	if err != nil || !got.OK() || probe.ErrorBody(got.Body) {
+	if err != nil || !got.OK() || checkkit.ErrorBody(got.Body) {
 		return stop(ctx, err)
 	}
 	after, err := p.Session.Do(ctx, read)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // minSimilarity is the share of the owner's data an attacker's answer must
@@ -67,10 +67,10 @@ func (Read) Info() check.Info {
 // Run probes one operation.
 func (c Read) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || op.Method != http.MethodGet || len(probe.PathParams(op.Path)) != 1 {
+	if op == nil || op.Method != http.MethodGet || len(checkkit.PathParams(op.Path)) != 1 {
 		return nil
 	}
-	owner, attacker, ok := probe.Pair(p.Identities)
+	owner, attacker, ok := checkkit.Pair(p.Identities)
 	if !ok {
 		return nil
 	}
@@ -109,29 +109,29 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	if fix == nil {
 		fix = func(r *check.Request, _ string) *check.Request { return r }
 	}
-	req, skip, err := probe.Prepare(ctx, p, op, owner)
+	req, skip, err := checkkit.Prepare(ctx, p, op, owner)
 	if skip {
 		return false, err
 	}
 	req = fix(req, owner)
-	own, skip, err := probe.Prepare(ctx, p, op, attacker)
+	own, skip, err := checkkit.Prepare(ctx, p, op, attacker)
 	if err != nil {
 		return false, err
 	}
 	if !skip {
 		own = fix(own, attacker)
 	}
-	base, err := p.Session.Do(ctx, probe.As(req, owner))
+	base, err := p.Session.Do(ctx, checkkit.As(req, owner))
 	if err != nil {
 		return false, stop(ctx, err)
 	}
-	if base.OK() && !probe.Substantial(base.Body) {
+	if base.OK() && !checkkit.Substantial(base.Body) {
 		// An empty list: give the owner an object and read again.
 		if base, err = populate(ctx, p, req, owner); err != nil || base == nil {
 			return false, err
 		}
 	}
-	if !base.OK() || !probe.Substantial(base.Body) || probe.ErrorBody(base.Body) {
+	if !base.OK() || !checkkit.Substantial(base.Body) || checkkit.ErrorBody(base.Body) {
 		return false, nil
 	}
 	switch {
@@ -141,7 +141,7 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	case skip && !owned(base.Body):
 		return false, nil // cannot tell the object is the owner's
 	}
-	attack := probe.As(req, attacker)
+	attack := checkkit.As(req, attacker)
 	how := "the same request"
 	if vary != nil {
 		if skip {
@@ -160,26 +160,26 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	if !leaks(base, got) {
 		return false, nil
 	}
-	anon, err := p.Session.Do(ctx, probe.As(attack, ""))
+	anon, err := p.Session.Do(ctx, checkkit.As(attack, ""))
 	if err != nil {
 		return false, stop(ctx, err)
 	}
-	if anon.OK() && probe.Similarity(base.Body, anon.Body) >= minSimilarity {
+	if anon.OK() && checkkit.Similarity(base.Body, anon.Body) >= minSimilarity {
 		return false, nil // public object
 	}
 	// Confirm with an independent, freshly prepared request.
-	req2, skip, err := probe.Prepare(ctx, p, op, owner)
+	req2, skip, err := checkkit.Prepare(ctx, p, op, owner)
 	if skip {
 		return false, err
 	}
 	req2 = fix(req2, owner)
 	base2 := base
 	if !sameTarget(req, req2) {
-		if base2, err = p.Session.Do(ctx, probe.As(req2, owner)); err != nil {
+		if base2, err = p.Session.Do(ctx, checkkit.As(req2, owner)); err != nil {
 			return false, stop(ctx, err)
 		}
 	}
-	attack2 := probe.As(req2, attacker)
+	attack2 := checkkit.As(req2, attacker)
 	if vary != nil {
 		if attack2, _ = vary(req2, own); attack2 == nil {
 			return false, nil
@@ -193,11 +193,11 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 	if !leaks(base2, got2) {
 		return false, nil
 	}
-	shared := probe.Shared(base.Body, got.Body, 5)
+	shared := checkkit.Shared(base.Body, got.Body, 5)
 	f := check.NewFinding(info, got, fmt.Sprintf(
 		"%s: identity %q read an object of identity %q with %s (HTTP %d, %.0f%% of the owner's data, including %s); "+
 			"an anonymous request was refused (HTTP %d) and a second, freshly prepared request confirmed it (HTTP %d).",
-		op.Key(), attacker, owner, how, got.Status, 100*probe.Similarity(base.Body, got.Body),
+		op.Key(), attacker, owner, how, got.Status, 100*checkkit.Similarity(base.Body, got.Body),
 		strings.Join(shared, ", "), anon.Status, got2.Status))
 	f.Confidence = escarp.ConfidenceHigh
 	if f.Evidence != nil {
@@ -212,20 +212,20 @@ func leak(ctx context.Context, p *check.Pass, info check.Info, op *escarp.Operat
 // (POST /orders for GET /orders?owner_id=...) and sends req again; nil
 // when there is no such POST or it failed.
 func populate(ctx context.Context, p *check.Pass, req *check.Request, owner string) (*check.Response, error) {
-	create := probe.Op(p.API, http.MethodPost, req.Op.Path)
+	create := checkkit.Op(p.API, http.MethodPost, req.Op.Path)
 	if create == nil {
 		return nil, nil
 	}
-	creq, skip, err := probe.Prepare(ctx, p, create, owner)
+	creq, skip, err := checkkit.Prepare(ctx, p, create, owner)
 	if skip {
 		return nil, err
 	}
 	creq.Path = req.Path
-	made, err := p.Session.Do(ctx, probe.As(creq, owner))
+	made, err := p.Session.Do(ctx, checkkit.As(creq, owner))
 	if err != nil || !made.OK() {
 		return nil, stop(ctx, err)
 	}
-	base, err := p.Session.Do(ctx, probe.As(req, owner))
+	base, err := p.Session.Do(ctx, checkkit.As(req, owner))
 	if err != nil {
 		return nil, stop(ctx, err)
 	}
@@ -235,9 +235,9 @@ func populate(ctx context.Context, p *check.Pass, req *check.Request, owner stri
 // leaks reports whether got is the owner's object: 2xx, no error envelope,
 // and most of base's data including a distinctive value.
 func leaks(base, got *check.Response) bool {
-	return got.OK() && !probe.ErrorBody(got.Body) &&
-		probe.Similarity(base.Body, got.Body) >= minSimilarity &&
-		len(probe.Shared(base.Body, got.Body, 1)) > 0
+	return got.OK() && !checkkit.ErrorBody(got.Body) &&
+		checkkit.Similarity(base.Body, got.Body) >= minSimilarity &&
+		len(checkkit.Shared(base.Body, got.Body, 1)) > 0
 }
 
 // sameTarget reports whether two prepared requests address the same
@@ -267,10 +267,10 @@ func sameRefHeaders(a, b http.Header) bool {
 // customer, email, ...), for when the engine could not prepare the
 // attacker's own object to compare with.
 func owned(body []byte) bool {
-	obj := probe.Object(body)
+	obj := checkkit.Object(body)
 	for _, k := range []string{"owner", "owner_id", "ownerId", "user_id", "userId", "user", "customer_id",
 		"customerId", "account_id", "accountId", "created_by", "createdBy", "email"} {
-		if _, ok := probe.Lookup(obj, k); ok {
+		if _, ok := checkkit.Lookup(obj, k); ok {
 			return true
 		}
 	}
@@ -280,7 +280,7 @@ func owned(body []byte) bool {
 // stop turns a Do error into Run's result: budget and cancellation stop the
 // check, anything else only ends this probe.
 func stop(ctx context.Context, err error) error {
-	if probe.Fatal(ctx, err) {
+	if checkkit.Fatal(ctx, err) {
 		return err
 	}
 	return nil

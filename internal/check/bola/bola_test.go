@@ -7,21 +7,21 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/bola"
-	"github.com/escarp/escarp/internal/check/bola/probe/probetest"
 	"github.com/escarp/escarp/internal/check/checktest"
+	"github.com/escarp/escarp/internal/check/checktest/shoptest"
 )
 
 // scan runs c against a shop with the given flaws, as alice, bob and the
 // administrator carol, and returns the operations it reported.
 func scan(t *testing.T, c check.Check, flaws ...string) []escarp.Finding {
 	t.Helper()
-	shop := probetest.New(flaws...)
-	api := checktest.API(t, string(probetest.Spec))
+	shop := shoptest.New(flaws...)
+	api := checktest.API(t, string(shoptest.Spec))
 	var h http.Handler = shop
 	if testing.Verbose() {
-		h = probetest.Logged(shop, t.Logf)
+		h = shoptest.Logged(shop, t.Logf)
 	}
-	return checktest.Run(t, c, h, api, probetest.Identities()...)
+	return checktest.Run(t, c, h, api, shoptest.Identities()...)
 }
 
 func ops(fs []escarp.Finding) []string {

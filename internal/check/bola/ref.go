@@ -8,7 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Reference is ESC-DAST-BOLA-003: object ids in the query, a header or the
@@ -60,11 +60,11 @@ func (c Reference) Run(ctx context.Context, p *check.Pass) error {
 	if op == nil {
 		return nil
 	}
-	owner, attacker, ok := probe.Pair(p.Identities)
+	owner, attacker, ok := checkkit.Pair(p.Identities)
 	if !ok {
 		return nil
 	}
-	nested := op.Method == http.MethodGet && len(probe.PathParams(op.Path)) >= 2
+	nested := op.Method == http.MethodGet && len(checkkit.PathParams(op.Path)) >= 2
 	if !nested && !refsOutsidePath(op) {
 		return nil
 	}
@@ -120,18 +120,18 @@ func objectRefs(ctx context.Context, p *check.Pass, op *escarp.Operation, owner 
 		if create == nil {
 			continue
 		}
-		req, skip, err := probe.Prepare(ctx, p, create, owner)
+		req, skip, err := checkkit.Prepare(ctx, p, create, owner)
 		if skip {
 			if err != nil {
 				return nil, err
 			}
 			continue
 		}
-		made, err := p.Session.Do(ctx, probe.As(req, owner))
+		made, err := p.Session.Do(ctx, checkkit.As(req, owner))
 		if err != nil {
 			return nil, stop(ctx, err)
 		}
-		if id := probe.CreatedID(made); made.OK() && id != "" {
+		if id := checkkit.CreatedID(made); made.OK() && id != "" {
 			ids[prm] = id
 		}
 	}
@@ -172,10 +172,10 @@ func collectionPost(api *escarp.API, noun string) *escarp.Operation {
 		return nil
 	}
 	for _, o := range api.Operations {
-		if o.Method != http.MethodPost || len(probe.PathParams(o.Path)) > 0 {
+		if o.Method != http.MethodPost || len(checkkit.PathParams(o.Path)) > 0 {
 			continue
 		}
-		switch strings.ToLower(probe.LastSegment(o.Path)) {
+		switch strings.ToLower(checkkit.LastSegment(o.Path)) {
 		case noun, noun + "s", noun + "es", strings.TrimSuffix(noun, "y") + "ies":
 			return o
 		}
@@ -203,7 +203,7 @@ func userRefs(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, a
 	}
 	self := map[string]string{}
 	for _, id := range []string{owner, attacker} {
-		v, err := probe.SelfID(ctx, p, id)
+		v, err := checkkit.SelfID(ctx, p, id)
 		if err != nil {
 			return nil, err
 		}
@@ -232,11 +232,11 @@ func refsOutsidePath(op *escarp.Operation) bool {
 	switch op.Method {
 	case http.MethodGet:
 	case http.MethodPost:
-		if !readVerb.MatchString(op.ID + " " + probe.LastSegment(op.Path)) {
+		if !readVerb.MatchString(op.ID + " " + checkkit.LastSegment(op.Path)) {
 			return false
 		}
-		if s := probe.RequestSchema(op); s != nil {
-			props, _ := probe.Properties(s)
+		if s := checkkit.RequestSchema(op); s != nil {
+			props, _ := checkkit.Properties(s)
 			for name := range props {
 				if refName(name) {
 					return true
@@ -258,7 +258,7 @@ func refsOutsidePath(op *escarp.Operation) bool {
 // attacker's own values for every path parameter but the last, the owner's
 // for the last (the child).
 func ownParent(owner, attacker *check.Request) (*check.Request, string) {
-	names := probe.PathParams(owner.Op.Path)
+	names := checkkit.PathParams(owner.Op.Path)
 	if len(names) < 2 {
 		return nil, ""
 	}
@@ -276,7 +276,7 @@ func ownParent(owner, attacker *check.Request) (*check.Request, string) {
 		return nil, ""
 	}
 	vals[last] = v
-	path, ok := probe.Fill(owner.Op.Path, vals)
+	path, ok := checkkit.Fill(owner.Op.Path, vals)
 	if !ok {
 		return nil, ""
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Write is ESC-DAST-BOLA-002: another identity's object updated or deleted.
@@ -42,10 +42,10 @@ func (Write) Info() check.Info {
 // Run probes one operation.
 func (c Write) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || len(probe.PathParams(op.Path)) == 0 {
+	if op == nil || len(checkkit.PathParams(op.Path)) == 0 {
 		return nil
 	}
-	owner, attacker, ok := probe.Pair(p.Identities)
+	owner, attacker, ok := checkkit.Pair(p.Identities)
 	if !ok {
 		return nil
 	}
@@ -59,11 +59,11 @@ func (c Write) Run(ctx context.Context, p *check.Pass) error {
 }
 
 func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {
-	req, skip, err := probe.Prepare(ctx, p, op, owner)
+	req, skip, err := checkkit.Prepare(ctx, p, op, owner)
 	if skip {
 		return err
 	}
-	read, ok := probe.Reader(p.API, req, nil, owner)
+	read, ok := checkkit.Reader(p.API, req, nil, owner)
 	if !ok {
 		return nil
 	}
@@ -71,7 +71,7 @@ func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 	if err != nil {
 		return stop(ctx, err)
 	}
-	if !before.OK() || probe.Object(before.Body) == nil {
+	if !before.OK() || checkkit.Object(before.Body) == nil {
 		return nil
 	}
 	attempt := func() (*check.Response, []string, error) {
@@ -79,9 +79,9 @@ func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 		if !ok {
 			return nil, nil, nil
 		}
-		a := probe.As(req, attacker)
+		a := checkkit.As(req, attacker)
 		a.Body = body
-		a.Header = probe.JSONContent(a.Header)
+		a.Header = checkkit.JSONContent(a.Header)
 		got, err := p.Session.Do(ctx, a)
 		if err != nil || !got.OK() {
 			return got, nil, err
@@ -90,7 +90,7 @@ func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 		if err != nil || !after.OK() {
 			return got, nil, err
 		}
-		return got, applied(sent, probe.Object(before.Body), probe.Object(after.Body)), nil
+		return got, applied(sent, checkkit.Object(before.Body), checkkit.Object(after.Body)), nil
 	}
 	got, changed, err := attempt()
 	if err != nil || len(changed) == 0 {
@@ -110,11 +110,11 @@ func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 
 func (c Write) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {
 	// A fresh object: the attacker must not delete one other probes use.
-	req, _, skip, err := probe.Fresh(ctx, p, op, owner)
+	req, _, skip, err := checkkit.Fresh(ctx, p, op, owner)
 	if skip || err != nil {
 		return err
 	}
-	read, ok := probe.Reader(p.API, req, nil, owner)
+	read, ok := checkkit.Reader(p.API, req, nil, owner)
 	if !ok {
 		return nil
 	}
@@ -122,8 +122,8 @@ func (c Write) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 	if err != nil || !before.OK() {
 		return stop(ctx, err)
 	}
-	got, err := p.Session.Do(ctx, probe.As(req, attacker))
-	if err != nil || !got.OK() || probe.ErrorBody(got.Body) {
+	got, err := p.Session.Do(ctx, checkkit.As(req, attacker))
+	if err != nil || !got.OK() || checkkit.ErrorBody(got.Body) {
 		return stop(ctx, err)
 	}
 	after, err := p.Session.Do(ctx, read)
@@ -144,9 +144,9 @@ func (c Write) delete(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 // object as read, for a PUT without one) with a fresh marker in one text
 // field, and the fields it sets.
 func markedBody(op *escarp.Operation, prepared, current []byte) ([]byte, map[string]any, bool) {
-	obj := probe.Object(prepared)
+	obj := checkkit.Object(prepared)
 	if obj == nil {
-		obj = probe.Object(current)
+		obj = checkkit.Object(current)
 	}
 	if obj == nil {
 		return nil, nil, false
@@ -155,14 +155,14 @@ func markedBody(op *escarp.Operation, prepared, current []byte) ([]byte, map[str
 	if field == "" {
 		return nil, nil, false
 	}
-	marker := probe.Marker("escarp")
+	marker := checkkit.Marker("escarp")
 	if s := fieldSchema(op, field); s != nil && s.MaxLength != nil && int(*s.MaxLength) < len(marker) {
 		marker = marker[:*s.MaxLength]
 	}
 	sent := map[string]any{field: marker}
-	body, ok := probe.WithFields(prepared, sent)
+	body, ok := checkkit.WithFields(prepared, sent)
 	if !ok {
-		body, ok = probe.WithFields(current, sent)
+		body, ok = checkkit.WithFields(current, sent)
 	}
 	return body, sent, ok
 }
@@ -175,7 +175,7 @@ var textFields = []string{"name", "title", "description", "note", "notes", "comm
 // any string field the schema does not constrain (no enum, pattern or
 // format) and that is not a reference.
 func textField(op *escarp.Operation, obj map[string]any) string {
-	props, _ := probe.Properties(probe.RequestSchema(op))
+	props, _ := checkkit.Properties(checkkit.RequestSchema(op))
 	free := func(name string) bool {
 		s := props[name]
 		if s == nil {
@@ -205,7 +205,7 @@ func textField(op *escarp.Operation, obj map[string]any) string {
 }
 
 func fieldSchema(op *escarp.Operation, name string) *escarp.Schema {
-	props, _ := probe.Properties(probe.RequestSchema(op))
+	props, _ := checkkit.Properties(checkkit.RequestSchema(op))
 	return props[name]
 }
 
@@ -214,10 +214,10 @@ func fieldSchema(op *escarp.Operation, name string) *escarp.Schema {
 func applied(sent map[string]any, before, after map[string]any) []string {
 	var out []string
 	for k, v := range sent {
-		want := probe.Text(v)
-		b, _ := probe.Lookup(before, k)
-		a, ok := probe.Lookup(after, k)
-		if ok && probe.Text(a) == want && probe.Text(b) != want {
+		want := checkkit.Text(v)
+		b, _ := checkkit.Lookup(before, k)
+		a, ok := checkkit.Lookup(after, k)
+		if ok && checkkit.Text(a) == want && checkkit.Text(b) != want {
 			out = append(out, k)
 		}
 	}

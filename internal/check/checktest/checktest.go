@@ -43,7 +43,7 @@
 //     DELETE /orders/{id}).
 //
 // Boundary and invalid values for a schema (min-1, maxLength+1, wrong
-// type, not in the enum) come from internal/check/value: value.Variants.
+// type, not in the enum) come from internal/value: value.Variants.
 //
 // Run returns the deduplicated findings (fingerprints filled) and fails the
 // test when the engine could not run or the check was gated out. Notes of

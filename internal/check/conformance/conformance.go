@@ -11,7 +11,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // declared returns the response the operation declares for status
@@ -75,15 +75,16 @@ func (c *Status) Run(ctx context.Context, p *check.Pass) error {
 	if len(p.Op.Responses) == 0 {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	r1, err := injection.Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	r1, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || !undeclared(p.Op, r1) {
 		return err
 	}
-	r2, err := injection.Send(ctx, p, req.Clone())
+	r2, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || !undeclared(p.Op, r2) || r2.Status != r1.Status {
 		return err
 	}
@@ -91,7 +92,7 @@ func (c *Status) Run(ctx context.Context, p *check.Pass) error {
 	for _, r := range p.Op.Responses {
 		ds = append(ds, r.Status)
 	}
-	p.Report(injection.Finding(c.Info(), p.Op, r1, "",
+	p.Report(checkkit.Finding(c.Info(), p.Op, r1, "",
 		fmt.Sprintf("%s answered %d to a valid request; the description declares %s", p.Op.Key(), r1.Status, strings.Join(ds, ", ")), ""))
 	return nil
 }
@@ -163,11 +164,12 @@ func mismatch(op *escarp.Operation, r *check.Response) []string {
 
 // Run validates two answers.
 func (c *Schema) Run(ctx context.Context, p *check.Pass) error {
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	r1, err := injection.Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	r1, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil {
 		return err
 	}
@@ -175,11 +177,11 @@ func (c *Schema) Run(ctx context.Context, p *check.Pass) error {
 	if len(e1) == 0 {
 		return nil
 	}
-	r2, err := injection.Send(ctx, p, req.Clone())
+	r2, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || len(mismatch(p.Op, r2)) == 0 {
 		return err
 	}
-	p.Report(injection.Finding(c.Info(), p.Op, r1, "",
+	p.Report(checkkit.Finding(c.Info(), p.Op, r1, "",
 		fmt.Sprintf("The %d answer of %s does not match its schema: %s", r1.Status, p.Op.Key(), strings.Join(e1, "; ")), ""))
 	return nil
 }
@@ -219,10 +221,11 @@ func serverError(r *check.Response) bool {
 
 // Run sends the valid request and invalid variants.
 func (c *ServerError) Run(ctx context.Context, p *check.Pass) error {
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	type variant struct {
 		what, param string
 		req         *check.Request
@@ -234,13 +237,13 @@ func (c *ServerError) Run(ctx context.Context, p *check.Pass) error {
 		vs = append(vs, variant{"an empty JSON object", "body:", empty}, variant{"truncated JSON", "body:", broken})
 	}
 	n := 0
-	for _, pt := range injection.Points(p.Op, req) {
+	for _, pt := range checkkit.Points(p.Op, req) {
 		if n++; n > 4 {
 			break
 		}
 		var bad any = "escarp-invalid"
 		if pt.Kind == "string" && (pt.Schema == nil || !(pt.Schema.HasType("integer") || pt.Schema.HasType("number"))) {
-			if pt.In != injection.InBody {
+			if pt.In != checkkit.InBody {
 				continue
 			}
 			bad = map[string]any{"escarp": []any{1}}
@@ -248,21 +251,21 @@ func (c *ServerError) Run(ctx context.Context, p *check.Pass) error {
 		vs = append(vs, variant{"a wrong-typed " + pt.Describe(), pt.Param(), pt.With(req, bad)})
 	}
 	for _, v := range vs {
-		r1, err := injection.Send(ctx, p, v.req.Clone())
+		r1, err := checkkit.Send(ctx, p, v.req.Clone())
 		if err != nil {
 			return err
 		}
 		if !serverError(r1) {
 			continue
 		}
-		r2, err := injection.Send(ctx, p, v.req.Clone())
+		r2, err := checkkit.Send(ctx, p, v.req.Clone())
 		if err != nil {
 			return err
 		}
 		if !serverError(r2) {
 			continue
 		}
-		p.Report(injection.Finding(c.Info(), p.Op, r1, v.param,
+		p.Report(checkkit.Finding(c.Info(), p.Op, r1, v.param,
 			fmt.Sprintf("%s answered %d to %s", p.Op.Key(), r1.Status, v.what), ""))
 		return nil
 	}

@@ -13,9 +13,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
-	"github.com/escarp/escarp/internal/check/misconfig"
-	"github.com/escarp/escarp/internal/check/ssrf"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Defaults of the check's knobs.
@@ -68,12 +66,13 @@ func (c *Unsafe) Run(ctx context.Context, p *check.Pass) error {
 	if cb == nil {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
-	for _, pt := range ssrf.URLPoints(p.Op, req) {
+	for _, pt := range checkkit.URLPoints(p.Op, req) {
 		pr := &prober{c: c, p: p, cb: cb, req: req, pt: pt}
 		if err := pr.run(ctx, info); err != nil {
 			return err
@@ -87,7 +86,7 @@ type prober struct {
 	p   *check.Pass
 	cb  check.Callback
 	req *check.Request
-	pt  injection.Point
+	pt  checkkit.Point
 }
 
 func (pr *prober) wait() time.Duration {
@@ -99,16 +98,16 @@ func (pr *prober) wait() time.Duration {
 
 // send serves h at a fresh token, sends the probe and waits for the hit.
 func (pr *prober) send(ctx context.Context, h func(tok string) http.Handler) (*check.Response, string, bool, error) {
-	tok := "cons-" + injection.Token(6)
+	tok := "cons-" + checkkit.Token(6)
 	pr.cb.Serve(tok, h(tok))
 	defer pr.cb.Serve(tok, nil)
 	r := pr.pt.With(pr.req, pr.cb.URL(tok))
 	r.Timeout = 15 * time.Second
-	resp, err := injection.Send(ctx, pr.p, r)
+	resp, err := checkkit.Send(ctx, pr.p, r)
 	if err != nil {
 		return nil, tok, false, err
 	}
-	hit := injection.WaitHit(ctx, pr.cb, tok, pr.wait())
+	hit := checkkit.WaitHit(ctx, pr.cb, tok, pr.wait())
 	return resp, tok, hit, nil
 }
 
@@ -161,7 +160,7 @@ func (pr *prober) run(ctx context.Context, info check.Info) error {
 	if evidence == nil {
 		evidence = base
 	}
-	pr.p.Report(injection.Finding(info, pr.p.Op, evidence, pr.pt.Param(),
+	pr.p.Report(checkkit.Finding(info, pr.p.Op, evidence, pr.pt.Param(),
 		fmt.Sprintf("%s consumes the URL in %s unsafely: %s", pr.p.Op.Key(), pr.pt.Describe(), strings.Join(found, "; ")),
 		strings.Join(notes, "; ")))
 	return nil
@@ -177,7 +176,7 @@ func (pr *prober) scenarios() []scenario {
 }
 
 func (pr *prober) redirect(ctx context.Context, _ *check.Response) (*check.Response, string, bool, error) {
-	next := "cons-" + injection.Token(6)
+	next := "cons-" + checkkit.Token(6)
 	resp, _, _, err := pr.send(ctx, func(string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, pr.cb.URL(next), http.StatusFound)
@@ -186,7 +185,7 @@ func (pr *prober) redirect(ctx context.Context, _ *check.Response) (*check.Respo
 	if err != nil {
 		return nil, "", false, err
 	}
-	ok := injection.WaitHit(ctx, pr.cb, next, pr.wait())
+	ok := checkkit.WaitHit(ctx, pr.cb, next, pr.wait())
 	return resp, "a 302 from escarp's listener was followed to another callback path", ok, nil
 }
 
@@ -202,8 +201,8 @@ func (pr *prober) injected(ctx context.Context, base *check.Response) (*check.Re
 	switch {
 	case strings.Contains(string(resp.Body), product):
 		return resp, fmt.Sprintf("the template expression {{%d*%d}} served by escarp came back evaluated (%s)", a, b, product), true, nil
-	case base != nil && misconfig.Leak(resp.Body) != "" && misconfig.Leak(base.Body) == "":
-		return resp, fmt.Sprintf("a quote served by escarp produced %q", misconfig.Leak(resp.Body)), true, nil
+	case base != nil && checkkit.Leak(resp.Body) != "" && checkkit.Leak(base.Body) == "":
+		return resp, fmt.Sprintf("a quote served by escarp produced %q", checkkit.Leak(resp.Body)), true, nil
 	case base != nil && crashed(resp) && !crashed(base):
 		return resp, fmt.Sprintf("a quote served by escarp produced a %d", resp.Status), true, nil
 	}
@@ -218,7 +217,7 @@ func (pr *prober) malformed(ctx context.Context, base *check.Response) (*check.R
 	if crashed(resp) && !crashed(base) {
 		return resp, fmt.Sprintf("malformed JSON from escarp's listener gave %d (well-formed: %d)", resp.Status, base.Status), true, nil
 	}
-	if l := misconfig.Leak(resp.Body); l != "" && misconfig.Leak(base.Body) == "" {
+	if l := checkkit.Leak(resp.Body); l != "" && checkkit.Leak(base.Body) == "" {
 		return resp, fmt.Sprintf("malformed JSON from escarp's listener gave %q", l), true, nil
 	}
 	return resp, "", false, nil

@@ -6,19 +6,19 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe/probetest"
 	"github.com/escarp/escarp/internal/check/checktest"
+	"github.com/escarp/escarp/internal/check/checktest/shoptest"
 	"github.com/escarp/escarp/internal/check/flow"
 )
 
 func scan(t *testing.T, c check.Check, flaws ...string) []escarp.Finding {
 	t.Helper()
-	shop := probetest.New(flaws...)
+	shop := shoptest.New(flaws...)
 	var h http.Handler = shop
 	if testing.Verbose() {
-		h = probetest.Logged(shop, t.Logf)
+		h = shoptest.Logged(shop, t.Logf)
 	}
-	return checktest.Run(t, c, h, checktest.API(t, string(probetest.Spec)), probetest.Identities()...)
+	return checktest.Run(t, c, h, checktest.API(t, string(shoptest.Spec)), shoptest.Identities()...)
 }
 
 func TestChecks(t *testing.T) {

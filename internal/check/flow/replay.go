@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Replay is ESC-DAST-FLOW-002.
@@ -66,7 +66,7 @@ func (c Replay) Run(ctx context.Context, p *check.Pass) error {
 	if !oneTimeName.MatchString(name) && !oneTimeText.MatchString(op.Summary+" "+op.Description) {
 		return nil
 	}
-	users := probe.Users(p.Identities)
+	users := checkkit.Users(p.Identities)
 	if len(users) > 2 {
 		users = users[:2]
 	}
@@ -84,11 +84,11 @@ func (c Replay) Run(ctx context.Context, p *check.Pass) error {
 func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, ident string) (bool, error) {
 	// A fresh object when the action is on one (POST /bookings/{id}/coupon),
 	// so that no other probe changed its state first.
-	req, _, skip, err := probe.Fresh(ctx, p, op, ident)
+	req, _, skip, err := checkkit.Fresh(ctx, p, op, ident)
 	if skip || err != nil {
 		return false, err
 	}
-	read, ok := probe.Reader(p.API, req, nil, ident)
+	read, ok := checkkit.Reader(p.API, req, nil, ident)
 	if !ok {
 		read = stateReader(ctx, p, ident)
 	}
@@ -102,9 +102,9 @@ func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, id
 		}
 		return scalars(r.Body), nil
 	}
-	send := probe.As(req, ident)
+	send := checkkit.As(req, ident)
 	first, err := p.Session.Do(ctx, send)
-	if err != nil || !first.OK() || probe.ErrorBody(first.Body) {
+	if err != nil || !first.OK() || checkkit.ErrorBody(first.Body) {
 		return false, stop(ctx, err)
 	}
 	after1, err := snapshot()
@@ -112,7 +112,7 @@ func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, id
 		return true, err
 	}
 	second, err := p.Session.Do(ctx, send.Clone())
-	if err != nil || !second.OK() || probe.ErrorBody(second.Body) {
+	if err != nil || !second.OK() || checkkit.ErrorBody(second.Body) {
 		return true, stop(ctx, err)
 	}
 	after2, err := snapshot()
@@ -149,12 +149,12 @@ func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, id
 // /wallet, /balance), or nil.
 func stateReader(ctx context.Context, p *check.Pass, ident string) *check.Request {
 	for _, o := range p.API.Operations {
-		if o.Method != http.MethodGet || len(probe.PathParams(o.Path)) > 0 || !stateOps.MatchString(o.Path) {
+		if o.Method != http.MethodGet || len(checkkit.PathParams(o.Path)) > 0 || !stateOps.MatchString(o.Path) {
 			continue
 		}
-		req, skip, _ := probe.Prepare(ctx, p, o, ident)
+		req, skip, _ := checkkit.Prepare(ctx, p, o, ident)
 		if !skip {
-			return probe.As(req, ident)
+			return checkkit.As(req, ident)
 		}
 	}
 	return nil

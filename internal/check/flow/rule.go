@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Rule is ESC-DAST-FLOW-003.
@@ -63,7 +63,7 @@ const maxNumeric = 2
 // request schema: properties the operation's description names first
 // ("Nights must be from 1 to 60"), then business names, then by name.
 func violations(op *escarp.Operation, s *escarp.Schema) []violation {
-	props, _ := probe.Properties(s)
+	props, _ := checkkit.Properties(s)
 	text := strings.ToLower(op.Summary + " " + op.Description)
 	names := make([]string, 0, len(props))
 	for n := range props {
@@ -135,17 +135,17 @@ func (c Rule) Run(ctx context.Context, p *check.Pass) error {
 	default:
 		return nil
 	}
-	schema := probe.RequestSchema(op)
+	schema := checkkit.RequestSchema(op)
 	vs := violations(op, schema)
 	if len(vs) == 0 {
 		return nil
 	}
-	if op.Method == http.MethodPost && !probe.HasItem(p.API, op.Path) {
-		if _, ok := probe.Reader(p.API, &check.Request{Op: op}, nil, ""); !ok {
+	if op.Method == http.MethodPost && !checkkit.HasItem(p.API, op.Path) {
+		if _, ok := checkkit.Reader(p.API, &check.Request{Op: op}, nil, ""); !ok {
 			return nil
 		}
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
@@ -153,25 +153,25 @@ func (c Rule) Run(ctx context.Context, p *check.Pass) error {
 	var first *check.Response
 	var field string
 	for _, v := range vs {
-		req, skip, err := probe.Prepare(ctx, p, op, ident)
+		req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 		if skip {
 			return err
 		}
-		body, ok := probe.WithFields(req.Body, map[string]any{v.field: v.value})
+		body, ok := checkkit.WithFields(req.Body, map[string]any{v.field: v.value})
 		if !ok {
 			return nil
 		}
-		send := probe.As(req, ident)
+		send := checkkit.As(req, ident)
 		send.Body = body
-		send.Header = probe.JSONContent(send.Header)
+		send.Header = checkkit.JSONContent(send.Header)
 		resp, err := p.Session.Do(ctx, send)
 		if err != nil {
 			return stop(ctx, err)
 		}
-		if !resp.OK() || probe.ErrorBody(resp.Body) {
+		if !resp.OK() || checkkit.ErrorBody(resp.Body) {
 			continue
 		}
-		read, ok := probe.Reader(p.API, send, resp, ident)
+		read, ok := checkkit.Reader(p.API, send, resp, ident)
 		if !ok {
 			continue
 		}
@@ -182,11 +182,11 @@ func (c Rule) Run(ctx context.Context, p *check.Pass) error {
 		if !after.OK() {
 			continue
 		}
-		got, ok := probe.Lookup(probe.Object(after.Body), v.field)
-		if !ok || probe.Text(got) != probe.Text(v.value) {
+		got, ok := checkkit.Lookup(checkkit.Object(after.Body), v.field)
+		if !ok || checkkit.Text(got) != checkkit.Text(v.value) {
 			continue
 		}
-		broken = append(broken, fmt.Sprintf("%s=%s (schema: %s)", v.field, probe.Text(v.value), v.rule))
+		broken = append(broken, fmt.Sprintf("%s=%s (schema: %s)", v.field, checkkit.Text(v.value), v.rule))
 		if first == nil {
 			first, field = resp, v.field
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 var references = []string{
@@ -85,9 +85,9 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 	if req := required(api, op); len(req) > 0 {
 		return req, fmt.Sprintf("the spec says it requires %s first (x-escarp-requires)", req[0].Key())
 	}
-	act := probe.LastSegment(op.Path)
+	act := checkkit.LastSegment(op.Path)
 	r := rank(act)
-	if r <= 0 || probe.IsParam(act) {
+	if r <= 0 || checkkit.IsParam(act) {
 		return nil, ""
 	}
 	parent := path.Dir(op.Path)
@@ -96,7 +96,7 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 		if o == op || o.Method == http.MethodGet || path.Dir(o.Path) != parent {
 			continue
 		}
-		if rr := rank(probe.LastSegment(o.Path)); rr >= 0 && rr < r {
+		if rr := rank(checkkit.LastSegment(o.Path)); rr >= 0 && rr < r {
 			sib = append(sib, o)
 		}
 	}
@@ -107,7 +107,7 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 	for i := r - 1; i >= 0; i-- {
 		if m := earlierWords[i].FindString(text); m != "" {
 			for _, o := range api.Operations {
-				if o != op && o.Method != http.MethodGet && rank(probe.LastSegment(o.Path)) == i {
+				if o != op && o.Method != http.MethodGet && rank(checkkit.LastSegment(o.Path)) == i {
 					return []*escarp.Operation{o}, fmt.Sprintf("its description requires a %q object", m)
 				}
 			}
@@ -157,7 +157,7 @@ func (c StepSkip) Run(ctx context.Context, p *check.Pass) error {
 	if len(prior) == 0 {
 		return nil
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (c StepSkip) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil || req == nil {
 			return nil, nil, err
 		}
-		read, ok := probe.Reader(p.API, req, nil, ident)
+		read, ok := checkkit.Reader(p.API, req, nil, ident)
 		if !ok {
 			return nil, nil, nil
 		}
@@ -174,8 +174,8 @@ func (c StepSkip) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil || !before.OK() {
 			return nil, nil, stop(ctx, err)
 		}
-		got, err := p.Session.Do(ctx, probe.As(req, ident))
-		if err != nil || !got.OK() || probe.ErrorBody(got.Body) {
+		got, err := p.Session.Do(ctx, checkkit.As(req, ident))
+		if err != nil || !got.OK() || checkkit.ErrorBody(got.Body) {
 			return nil, nil, stop(ctx, err)
 		}
 		after, err := p.Session.Do(ctx, read)
@@ -207,7 +207,7 @@ func (c StepSkip) Run(ctx context.Context, p *check.Pass) error {
 // fresh returns a request for op on an object created just now (so that
 // no other step ran on it), else the engine's prepared request.
 func fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident string) (*check.Request, error) {
-	req, _, skip, err := probe.Fresh(ctx, p, op, ident)
+	req, _, skip, err := checkkit.Fresh(ctx, p, op, ident)
 	if skip {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func limit(s []string, n int) []string {
 }
 
 func stop(ctx context.Context, err error) error {
-	if probe.Fatal(ctx, err) {
+	if checkkit.Fatal(ctx, err) {
 		return err
 	}
 	return nil

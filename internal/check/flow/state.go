@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // volatile matches members that change on their own (clocks, request
@@ -41,10 +41,10 @@ func scalars(body []byte) map[string]string {
 				walk(e, ptr+"/"+itoa(i), depth+1)
 			}
 		default:
-			out[ptr] = probe.Text(x)
+			out[ptr] = checkkit.Text(x)
 		}
 	}
-	if v := probe.Decode(body); v != nil {
+	if v := checkkit.Decode(body); v != nil {
 		walk(v, "", 0)
 	}
 	return out

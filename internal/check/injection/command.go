@@ -8,6 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Command is ESC-DAST-INJ-003: OS command injection.
@@ -47,11 +48,12 @@ var separators = []struct{ pre, post string }{
 
 // Run probes every string point.
 func (c *Command) Run(ctx context.Context, p *check.Pass) error {
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	base, bresp, ok, err := Baseline(ctx, p, req, 2)
+	req = checkkit.Inputs(p, req)
+	base, bresp, ok, err := checkkit.Baseline(ctx, p, req, 2)
 	if !ok || err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func (c *Command) Run(ctx context.Context, p *check.Pass) error {
 	}
 	info := c.Info()
 	n := 0
-	for _, pt := range Points(p.Op, req) {
+	for _, pt := range checkkit.Points(p.Op, req) {
 		if pt.Kind != "string" {
 			continue
 		}
@@ -71,23 +73,23 @@ func (c *Command) Run(ctx context.Context, p *check.Pass) error {
 		found := false
 		for _, sep := range separators {
 			payload := func(tok string) string { return pt.Value + sep.pre + "echo esc''arp" + tok + sep.post }
-			tok := Token(5)
-			r1, err := Send(ctx, p, pt.With(req, payload(tok)))
+			tok := checkkit.Token(5)
+			r1, err := checkkit.Send(ctx, p, pt.With(req, payload(tok)))
 			if err != nil {
 				return err
 			}
 			if r1 == nil || !bytes.Contains(r1.Body, []byte("escarp"+tok)) || bytes.Contains(bresp.Body, []byte("escarp"+tok)) {
 				continue
 			}
-			tok2 := Token(5)
-			r2, err := Send(ctx, p, pt.With(req, payload(tok2)))
+			tok2 := checkkit.Token(5)
+			r2, err := checkkit.Send(ctx, p, pt.With(req, payload(tok2)))
 			if err != nil {
 				return err
 			}
 			if r2 == nil || !bytes.Contains(r2.Body, []byte("escarp"+tok2)) {
 				continue
 			}
-			p.Report(Finding(info, p.Op, r1, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 				fmt.Sprintf("OS command injection in %s of %s: a shell ran the injected echo", pt.Describe(), p.Op.Key()),
 				fmt.Sprintf("output-based: payload %q printed escarp%s; confirmed with a fresh marker", payload(tok), tok)))
 			found = true
@@ -103,12 +105,12 @@ func (c *Command) Run(ctx context.Context, p *check.Pass) error {
 			mk := func(d time.Duration) *check.Request {
 				return pt.With(req, pt.Value+sep.pre+"sleep "+seconds(d)+sep.post)
 			}
-			resp, note, ok, err := DelayProbe(ctx, p, mk, delay, base)
+			resp, note, ok, err := checkkit.DelayProbe(ctx, p, mk, delay, base)
 			if err != nil {
 				return err
 			}
 			if ok {
-				p.Report(Finding(info, p.Op, resp, pt.Param(),
+				p.Report(checkkit.Finding(info, p.Op, resp, pt.Param(),
 					fmt.Sprintf("OS command injection in %s of %s: an injected sleep delays the answer", pt.Describe(), p.Op.Key()),
 					fmt.Sprintf("time-based: payload %q; %s", pt.Value+sep.pre+"sleep "+seconds(delay)+sep.post, note)))
 				break

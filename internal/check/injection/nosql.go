@@ -6,6 +6,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // NoSQLi is ESC-DAST-INJ-002: NoSQL operator injection.
@@ -38,22 +39,23 @@ func (c *NoSQLi) Info() check.Info {
 
 // Run probes every string member and query parameter.
 func (c *NoSQLi) Run(ctx context.Context, p *check.Pass) error {
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
 	n := 0
-	for _, pt := range Points(p.Op, req) {
-		if pt.Kind != "string" || (pt.In != InBody && pt.In != InQuery) {
+	for _, pt := range checkkit.Points(p.Op, req) {
+		if pt.Kind != "string" || (pt.In != checkkit.InBody && pt.In != checkkit.InQuery) {
 			continue
 		}
 		if n++; n > maxPoints {
 			break
 		}
-		miss := Token(6)
+		miss := checkkit.Token(6)
 		var probes [3]*check.Request
-		if pt.In == InBody {
+		if pt.In == checkkit.InBody {
 			probes = [3]*check.Request{
 				pt.With(req, map[string]any{"$ne": nil}),
 				pt.With(req, map[string]any{"$gt": ""}),
@@ -68,35 +70,35 @@ func (c *NoSQLi) Run(ctx context.Context, p *check.Pass) error {
 			}
 			probes = [3]*check.Request{op("$ne", "escarp-"+miss), op("$gt", ""), op("$in", "escarp-"+miss)}
 		}
-		r0, err := Send(ctx, p, pt.With(req, "escarp-"+miss))
+		r0, err := checkkit.Send(ctx, p, pt.With(req, "escarp-"+miss))
 		if err != nil {
 			return err
 		}
 		if r0 == nil {
 			continue
 		}
-		r1, err := Send(ctx, p, probes[0])
+		r1, err := checkkit.Send(ctx, p, probes[0])
 		if err != nil {
 			return err
 		}
 		if r1 == nil || !better(r1, r0) {
 			continue
 		}
-		r2, err := Send(ctx, p, probes[1])
+		r2, err := checkkit.Send(ctx, p, probes[1])
 		if err != nil {
 			return err
 		}
 		if r2 == nil || !better(r2, r0) {
 			continue
 		}
-		rc, err := Send(ctx, p, probes[2])
+		rc, err := checkkit.Send(ctx, p, probes[2])
 		if err != nil {
 			return err
 		}
 		if rc == nil || better(rc, r0) {
 			continue
 		}
-		p.Report(Finding(info, p.Op, r1, pt.Param(),
+		p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 			fmt.Sprintf("NoSQL injection in %s of %s: a query operator matches where a value does not", pt.Describe(), p.Op.Key()),
 			fmt.Sprintf("random value: %d (%d bytes); $ne: %d (%d bytes); $gt: %d (%d bytes); control $in: %d (%d bytes)",
 				r0.Status, len(r0.Body), r1.Status, len(r1.Body), r2.Status, len(r2.Body), rc.Status, len(rc.Body))))

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // maxPoints bounds the points probed per operation.
@@ -52,25 +52,18 @@ func (c *SQLi) Info() check.Info {
 	}
 }
 
-// sqlErrors are database error messages that leak through responses.
-var sqlErrors = regexp.MustCompile(`(?i)(SQL logic error|sqlite3?[._:]|SQLITE_ERROR|unrecognized token:|near "[^"]*": syntax error|unterminated quoted string at or near|syntax error at or near|syntax error at end of input|pq: |PG::SyntaxError|psycopg2?\.|SQLSTATE\[|You have an error in your SQL syntax|mysql_fetch|Warning: mysql|MySqlException|valid MySQL result|Unclosed quotation mark|quoted string not properly terminated|ORA-\d{5}|Microsoft OLE DB Provider|ODBC SQL Server Driver|SqlException|Incorrect syntax near|JDBC|org\.hibernate|SQLException)`)
-
-// SQLError returns the first database error message in body, or "".
-func SQLError(body []byte) string {
-	return sqlErrors.FindString(string(body))
-}
-
 // Run probes every point of the operation.
 func (c *SQLi) Run(ctx context.Context, p *check.Pass) error {
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	base, bresp, ok, err := Baseline(ctx, p, req, 2)
+	req = checkkit.Inputs(p, req)
+	base, bresp, ok, err := checkkit.Baseline(ctx, p, req, 2)
 	if !ok || err != nil {
 		return err
 	}
-	pts := Points(p.Op, req)
+	pts := checkkit.Points(p.Op, req)
 	if len(pts) > maxPoints {
 		pts = pts[:maxPoints]
 	}
@@ -99,34 +92,34 @@ func (c *SQLi) Run(ctx context.Context, p *check.Pass) error {
 	return nil
 }
 
-func (c *SQLi) errorBased(ctx context.Context, p *check.Pass, req *check.Request, base *check.Response, pt Point, info check.Info) (bool, error) {
-	if SQLError(base.Body) != "" {
+func (c *SQLi) errorBased(ctx context.Context, p *check.Pass, req *check.Request, base *check.Response, pt checkkit.Point, info check.Info) (bool, error) {
+	if checkkit.SQLError(base.Body) != "" {
 		return false, nil
 	}
-	r1, err := Send(ctx, p, with(pt, req, pt.Value+"'"))
+	r1, err := checkkit.Send(ctx, p, with(pt, req, pt.Value+"'"))
 	if err != nil || r1 == nil {
 		return false, err
 	}
-	sig := SQLError(r1.Body)
+	sig := checkkit.SQLError(r1.Body)
 	if sig == "" {
 		return false, nil
 	}
 	// Control: an escaped quote is valid SQL in any string literal.
-	ctl, err := Send(ctx, p, with(pt, req, pt.Value+"''"))
+	ctl, err := checkkit.Send(ctx, p, with(pt, req, pt.Value+"''"))
 	if err != nil || ctl == nil {
 		return false, err
 	}
-	if SQLError(ctl.Body) != "" && pt.Kind == "string" {
+	if checkkit.SQLError(ctl.Body) != "" && pt.Kind == "string" {
 		return false, nil
 	}
-	r2, err := Send(ctx, p, with(pt, req, pt.Value+`")'`))
+	r2, err := checkkit.Send(ctx, p, with(pt, req, pt.Value+`")'`))
 	if err != nil || r2 == nil {
 		return false, err
 	}
-	if SQLError(r2.Body) == "" {
+	if checkkit.SQLError(r2.Body) == "" {
 		return false, nil
 	}
-	p.Report(Finding(info, p.Op, r1, pt.Param(),
+	p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 		fmt.Sprintf("SQL injection in %s of %s: a quote makes the database fail (%q)", pt.Describe(), p.Op.Key(), sig),
 		"error-based: payloads ' and \")' both returned a database error; the escaped quote '' did not"))
 	return true, nil
@@ -139,9 +132,9 @@ var boolPairs = map[string][2][2]string{
 	"number": {{` OR 1=1`, ` OR 1=2`}, {` OR 2>1`, ` OR 2>3`}},
 }
 
-func (c *SQLi) booleanBased(ctx context.Context, p *check.Pass, req *check.Request, pt Point, info check.Info) (bool, error) {
+func (c *SQLi) booleanBased(ctx context.Context, p *check.Pass, req *check.Request, pt checkkit.Point, info check.Info) (bool, error) {
 	ctxKind := "string"
-	if _, err := strconv.ParseFloat(pt.Value, 64); err == nil && (pt.Kind == "number" || pt.In != InBody) {
+	if _, err := strconv.ParseFloat(pt.Value, 64); err == nil && (pt.Kind == "number" || pt.In != checkkit.InBody) {
 		ctxKind = "number"
 	}
 	pairs := boolPairs[ctxKind]
@@ -149,10 +142,10 @@ func (c *SQLi) booleanBased(ctx context.Context, p *check.Pass, req *check.Reque
 	for i, pair := range pairs {
 		for j, payload := range pair {
 			v := pt.Value + payload
-			if ctxKind == "number" && pt.In == InBody {
+			if ctxKind == "number" && pt.In == checkkit.InBody {
 				v = pt.Value + payload
 			}
-			r, err := Send(ctx, p, with(pt, req, v))
+			r, err := checkkit.Send(ctx, p, with(pt, req, v))
 			if err != nil || r == nil {
 				return false, err
 			}
@@ -171,7 +164,7 @@ func (c *SQLi) booleanBased(ctx context.Context, p *check.Pass, req *check.Reque
 	if !(better(t1, f1) && better(t2, f2)) {
 		return false, nil
 	}
-	p.Report(Finding(info, p.Op, t1, pt.Param(),
+	p.Report(checkkit.Finding(info, p.Op, t1, pt.Param(),
 		fmt.Sprintf("SQL injection in %s of %s: an always-true condition changes the answer", pt.Describe(), p.Op.Key()),
 		fmt.Sprintf("boolean-based: %q gave %d (%d bytes), %q gave %d (%d bytes); repeated with %q/%q",
 			pairs[0][0], t1.Status, len(t1.Body), pairs[0][1], f1.Status, len(f1.Body), pairs[1][0], pairs[1][1])))
@@ -218,7 +211,7 @@ var timePayloads = []string{
 	`';WAITFOR DELAY '%[2]s'--`,
 }
 
-func (c *SQLi) timeBased(ctx context.Context, p *check.Pass, req *check.Request, base time.Duration, pt Point, info check.Info) (bool, error) {
+func (c *SQLi) timeBased(ctx context.Context, p *check.Pass, req *check.Request, base time.Duration, pt checkkit.Point, info check.Info) (bool, error) {
 	delay := c.Delay
 	if delay <= 0 {
 		delay = DefaultDelay
@@ -230,12 +223,12 @@ func (c *SQLi) timeBased(ctx context.Context, p *check.Pass, req *check.Request,
 		mk := func(d time.Duration) *check.Request {
 			return with(pt, req, pt.Value+fmt.Sprintf(tpl, seconds(d), hms(d)))
 		}
-		resp, note, ok, err := DelayProbe(ctx, p, mk, delay, base)
+		resp, note, ok, err := checkkit.DelayProbe(ctx, p, mk, delay, base)
 		if err != nil {
 			return false, err
 		}
 		if ok {
-			p.Report(Finding(info, p.Op, resp, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, resp, pt.Param(),
 				fmt.Sprintf("SQL injection in %s of %s: a database sleep delays the answer", pt.Describe(), p.Op.Key()),
 				"time-based: payload "+fmt.Sprintf(tpl, seconds(delay), hms(delay))+"; "+note))
 			return true, nil
@@ -246,7 +239,7 @@ func (c *SQLi) timeBased(ctx context.Context, p *check.Pass, req *check.Request,
 
 // with sets a string payload at pt, as a string even in a numeric JSON
 // member (the server then sees the text it would have concatenated).
-func with(pt Point, req *check.Request, v string) *check.Request {
+func with(pt checkkit.Point, req *check.Request, v string) *check.Request {
 	return pt.With(req, v)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Template is ESC-DAST-INJ-004: server-side template injection.
@@ -42,7 +43,7 @@ func (c *Template) Info() check.Info {
 var templates = []func() (payload, want string){
 	product("{{%d*%d}}"), product("${%d*%d}"), product("<%%= %d*%d %%>"), product("#{%d*%d}"), product("{{=%d*%d}}"),
 	func() (string, string) {
-		tok := Token(4)
+		tok := checkkit.Token(4)
 		return `{{print "esc" "` + tok + `"}}`, "esc" + tok
 	},
 	func() (string, string) {
@@ -60,17 +61,18 @@ func product(format string) func() (string, string) {
 
 // Run probes every string point.
 func (c *Template) Run(ctx context.Context, p *check.Pass) error {
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	bresp, err := Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	bresp, err := checkkit.Send(ctx, p, req.Clone())
 	if bresp == nil || err != nil {
 		return err
 	}
 	info := c.Info()
 	n := 0
-	for _, pt := range Points(p.Op, req) {
+	for _, pt := range checkkit.Points(p.Op, req) {
 		if pt.Kind != "string" {
 			continue
 		}
@@ -79,7 +81,7 @@ func (c *Template) Run(ctx context.Context, p *check.Pass) error {
 		}
 		for _, gen := range templates {
 			payload, want := gen()
-			r1, err := Send(ctx, p, pt.With(req, pt.Value+payload))
+			r1, err := checkkit.Send(ctx, p, pt.With(req, pt.Value+payload))
 			if err != nil {
 				return err
 			}
@@ -87,14 +89,14 @@ func (c *Template) Run(ctx context.Context, p *check.Pass) error {
 				continue
 			}
 			payload2, want2 := gen()
-			r2, err := Send(ctx, p, pt.With(req, pt.Value+payload2))
+			r2, err := checkkit.Send(ctx, p, pt.With(req, pt.Value+payload2))
 			if err != nil {
 				return err
 			}
 			if r2 == nil || !bytes.Contains(r2.Body, []byte(want2)) {
 				continue
 			}
-			p.Report(Finding(info, p.Op, r1, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 				fmt.Sprintf("Template injection in %s of %s: the server evaluated %s", pt.Describe(), p.Op.Key(), payload),
 				fmt.Sprintf("%q came back as %q; confirmed with %q → %q", payload, want, payload2, want2)))
 			break

@@ -8,6 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Traversal is ESC-DAST-INJ-005: path traversal.
@@ -57,11 +58,12 @@ var fileNames = regexp.MustCompile(`(?i)(file|path|name|doc|template|page|dir|fo
 
 // Run probes file-like points.
 func (c *Traversal) Run(ctx context.Context, p *check.Pass) error {
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	bresp, err := Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	bresp, err := checkkit.Send(ctx, p, req.Clone())
 	if bresp == nil || err != nil {
 		return err
 	}
@@ -70,8 +72,8 @@ func (c *Traversal) Run(ctx context.Context, p *check.Pass) error {
 	}
 	info := c.Info()
 	n := 0
-	for _, pt := range Points(p.Op, req) {
-		if pt.Kind != "string" || !(fileNames.MatchString(pt.Leaf()) || strings.ContainsAny(pt.Value, "./\\") || pt.In == InPath) {
+	for _, pt := range checkkit.Points(p.Op, req) {
+		if pt.Kind != "string" || !(fileNames.MatchString(pt.Leaf()) || strings.ContainsAny(pt.Value, "./\\") || pt.In == checkkit.InPath) {
 			continue
 		}
 		if n++; n > maxPoints {
@@ -79,7 +81,7 @@ func (c *Traversal) Run(ctx context.Context, p *check.Pass) error {
 		}
 		first, second := traversals(8), traversals(11)
 		for i, payload := range first {
-			r1, err := Send(ctx, p, pt.With(req, payload))
+			r1, err := checkkit.Send(ctx, p, pt.With(req, payload))
 			if err != nil {
 				return err
 			}
@@ -90,14 +92,14 @@ func (c *Traversal) Run(ctx context.Context, p *check.Pass) error {
 			if payload == "/etc/passwd" {
 				confirm = "/etc/./passwd"
 			}
-			r2, err := Send(ctx, p, pt.With(req, confirm))
+			r2, err := checkkit.Send(ctx, p, pt.With(req, confirm))
 			if err != nil {
 				return err
 			}
 			if r2 == nil || !FileMarker.Match(r2.Body) {
 				continue
 			}
-			p.Report(Finding(info, p.Op, r1, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 				fmt.Sprintf("Path traversal in %s of %s: %q read a system file", pt.Describe(), p.Op.Key(), payload),
 				fmt.Sprintf("the answer holds %q; confirmed with %q", FileMarker.Find(r1.Body), confirm)))
 			break

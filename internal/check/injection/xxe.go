@@ -11,6 +11,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // XXE is ESC-DAST-INJ-006: XML external entities.
@@ -58,10 +59,11 @@ func (c *XXE) Run(ctx context.Context, p *check.Pass) error {
 	if media == nil {
 		return nil
 	}
-	req, err := Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
 	doc := func(entity, system string) []byte {
 		return xmlBody(req.Body, media.Schema, entity, system)
@@ -70,19 +72,19 @@ func (c *XXE) Run(ctx context.Context, p *check.Pass) error {
 		r := req.Clone()
 		r.Body = doc(entity, system)
 		r.Header.Set("Content-Type", media.MediaType)
-		return Send(ctx, p, r)
+		return checkkit.Send(ctx, p, r)
 	}
-	r1, err := send("xxe"+Token(3), "file:///etc/passwd")
+	r1, err := send("xxe"+checkkit.Token(3), "file:///etc/passwd")
 	if err != nil {
 		return err
 	}
 	if r1 != nil && FileMarker.Match(r1.Body) {
-		r2, err := send("xxe"+Token(3), "file:///etc/./passwd")
+		r2, err := send("xxe"+checkkit.Token(3), "file:///etc/./passwd")
 		if err != nil {
 			return err
 		}
 		if r2 != nil && FileMarker.Match(r2.Body) {
-			p.Report(Finding(info, p.Op, r1, "body:",
+			p.Report(checkkit.Finding(info, p.Op, r1, "body:",
 				fmt.Sprintf("XXE in the XML body of %s: an external entity read /etc/passwd", p.Op.Key()),
 				"the answer holds "+fmt.Sprintf("%q", FileMarker.Find(r1.Body))))
 			return nil
@@ -97,44 +99,26 @@ func (c *XXE) Run(ctx context.Context, p *check.Pass) error {
 		wait = 2 * time.Second
 	}
 	for range 1 {
-		tok := "xxe" + Token(6)
-		r1, err := send("e"+Token(3), cb.URL(tok))
+		tok := "xxe" + checkkit.Token(6)
+		r1, err := send("e"+checkkit.Token(3), cb.URL(tok))
 		if err != nil {
 			return err
 		}
-		if !WaitHit(ctx, cb, tok, wait) {
+		if !checkkit.WaitHit(ctx, cb, tok, wait) {
 			return nil
 		}
-		tok2 := "xxe" + Token(6)
-		if _, err := send("e"+Token(3), cb.URL(tok2)); err != nil {
+		tok2 := "xxe" + checkkit.Token(6)
+		if _, err := send("e"+checkkit.Token(3), cb.URL(tok2)); err != nil {
 			return err
 		}
-		if !WaitHit(ctx, cb, tok2, wait) {
+		if !checkkit.WaitHit(ctx, cb, tok2, wait) {
 			return nil
 		}
-		p.Report(Finding(info, p.Op, r1, "body:",
+		p.Report(checkkit.Finding(info, p.Op, r1, "body:",
 			fmt.Sprintf("XXE in the XML body of %s: an external entity made the server fetch escarp's callback URL", p.Op.Key()),
 			"the callback listener was hit for both tokens"))
 	}
 	return nil
-}
-
-// WaitHit polls cb for a hit on tok for up to wait.
-func WaitHit(ctx context.Context, cb check.Callback, tok string, wait time.Duration) bool {
-	deadline := time.Now().Add(wait)
-	for {
-		if len(cb.Hits(tok)) > 0 {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // xmlBody returns an XML document declaring entity as SYSTEM system and

@@ -6,7 +6,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Deprecated is ESC-DAST-INV-002: deprecated operations still served.
@@ -40,19 +40,20 @@ func (c *Deprecated) Run(ctx context.Context, p *check.Pass) error {
 	if !p.Op.Deprecated {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	r1, err := injection.Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	r1, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || r1 == nil || !r1.OK() {
 		return err
 	}
-	r2, err := injection.Send(ctx, p, req.Clone())
+	r2, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || r2 == nil || !r2.OK() {
 		return err
 	}
-	p.Report(injection.Finding(c.Info(), p.Op, r1, "",
+	p.Report(checkkit.Finding(c.Info(), p.Op, r1, "",
 		fmt.Sprintf("%s is deprecated but still answers %d", p.Op.Key(), r1.Status), ""))
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 //go:embed wordlist.txt
@@ -106,7 +106,7 @@ func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
 	if b := commonBase(p.API); b != "" {
 		bases = append(bases, b)
 	}
-	ident := injection.Identity(p)
+	ident := checkkit.Prober(p)
 	soft := map[string]*softNotFound{}
 	for _, b := range bases {
 		sn, err := learn(ctx, p, b, ident)
@@ -142,7 +142,7 @@ func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
 			if r2 == nil || !r2.OK() || soft[b].matches(r2) {
 				continue
 			}
-			f := injection.Finding(info, nil, r1, "", fmt.Sprintf("GET %s answers %d but the API description does not document it", path, r1.Status), "")
+			f := checkkit.Finding(info, nil, r1, "", fmt.Sprintf("GET %s answers %d but the API description does not document it", path, r1.Status), "")
 			f.Severity = cand.Severity
 			f.Location.Method, f.Location.Path = "GET", path
 			f.Location = f.Location.At(p.API.Pos)
@@ -156,7 +156,7 @@ func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
 }
 
 func get(ctx context.Context, p *check.Pass, path, ident string) (*check.Response, error) {
-	return injection.Send(ctx, p, &check.Request{Method: "GET", Path: path, Query: map[string][]string{}, Header: map[string][]string{}, Identity: ident})
+	return checkkit.Send(ctx, p, &check.Request{Method: "GET", Path: path, Query: map[string][]string{}, Header: map[string][]string{}, Identity: ident})
 }
 
 // softNotFound is how a server answers paths that do not exist.
@@ -178,7 +178,7 @@ func unreflect(body []byte, path string) []byte {
 // learn requests random paths under base.
 func learn(ctx context.Context, p *check.Pass, base, ident string) (*softNotFound, error) {
 	sn := &softNotFound{}
-	for _, path := range []string{"/escarp-" + injection.Token(6), "/admin-" + injection.Token(4), "/" + injection.Token(5) + ".json"} {
+	for _, path := range []string{"/escarp-" + checkkit.Token(6), "/admin-" + checkkit.Token(4), "/" + checkkit.Token(5) + ".json"} {
 		r, err := get(ctx, p, base+path, ident)
 		if err != nil {
 			return nil, err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // maxSiblingOps bounds the operations whose siblings INV-003 probes.
@@ -78,17 +78,18 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 		}
 	}
 	sort.Ints(siblings)
-	ident := injection.Identity(p)
+	ident := checkkit.Prober(p)
 	info := c.Info()
 	soft := map[string]*softNotFound{}
 	for _, cd := range cands {
-		req, err := injection.Prepare(ctx, p, cd.op)
+		req, skip, err := checkkit.Prepare(ctx, p, cd.op, checkkit.Prober(p))
 		if err != nil {
 			return err
 		}
-		if req == nil {
+		if skip {
 			continue
 		}
+		req = checkkit.Inputs(p, req)
 		segs := strings.Split(req.Path, "/")
 		tsegs := strings.Split(cd.op.Path, "/")
 		idx := cd.seg + len(segs) - len(tsegs)
@@ -114,7 +115,7 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 				r := req.Clone()
 				r.Path = path
 				r.Op = nil
-				return injection.Send(ctx, p, r)
+				return checkkit.Send(ctx, p, r)
 			}
 			r1, err := send()
 			if err != nil {
@@ -130,7 +131,7 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 			if r2 == nil || !r2.OK() || soft[prefix].matches(r2) {
 				continue
 			}
-			f := injection.Finding(info, nil, r1, "",
+			f := checkkit.Finding(info, nil, r1, "",
 				fmt.Sprintf("%s %s answers %d: version v%d is served but not documented (documented: %s)",
 					req.Method, path, r1.Status, v, cd.op.Key()), "")
 			tpl := strings.Split(cd.op.Path, "/")

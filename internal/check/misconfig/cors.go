@@ -7,7 +7,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // CORS is ESC-DAST-CONF-001: a CORS policy that trusts any origin with
@@ -51,13 +51,13 @@ func (c *CORS) Run(ctx context.Context, p *check.Pass) error {
 	info := c.Info()
 	for _, s := range ss {
 		for _, mk := range []func() string{
-			func() string { return "https://escarp-" + injection.Token(4) + ".example" },
+			func() string { return "https://escarp-" + checkkit.Token(4) + ".example" },
 			func() string { return "null" },
 		} {
 			origin := mk()
 			r := s.req.Clone()
 			r.Header.Set("Origin", origin)
-			r1, err := injection.Send(ctx, p, r)
+			r1, err := checkkit.Send(ctx, p, r)
 			if err != nil {
 				return err
 			}
@@ -67,7 +67,7 @@ func (c *CORS) Run(ctx context.Context, p *check.Pass) error {
 			origin2 := mk()
 			r = s.req.Clone()
 			r.Header.Set("Origin", origin2)
-			r2, err := injection.Send(ctx, p, r)
+			r2, err := checkkit.Send(ctx, p, r)
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ func (c *CORS) Run(ctx context.Context, p *check.Pass) error {
 			if origin == "null" {
 				what = "the null origin (sandboxed iframes, file: pages)"
 			}
-			p.Report(injection.Finding(info, s.req.Op, r1, "header:Origin",
+			p.Report(checkkit.Finding(info, s.req.Op, r1, "header:Origin",
 				fmt.Sprintf("CORS policy trusts %s with credentials (seen on %s)", what, check.Describe(s.req)),
 				fmt.Sprintf("Origin %s → Access-Control-Allow-Origin %s, Access-Control-Allow-Credentials true; confirmed with %s",
 					origin, r1.Header.Get("Access-Control-Allow-Origin"), origin2)))

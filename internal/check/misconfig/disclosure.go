@@ -7,7 +7,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Disclosure is ESC-DAST-CONF-005: headers that disclose the technology
@@ -56,7 +56,7 @@ func (c *Disclosure) Run(ctx context.Context, p *check.Pass) error {
 	for _, s := range ss {
 		resps = append(resps, s.resp)
 	}
-	r404, err := injection.Send(ctx, p, rootRequest("GET", "/escarp-"+injection.Token(6)))
+	r404, err := checkkit.Send(ctx, p, rootRequest("GET", "/escarp-"+checkkit.Token(6)))
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (c *Disclosure) Run(ctx context.Context, p *check.Pass) error {
 		if first.Request != nil {
 			op = first.Request.Op
 		}
-		p.Report(injection.Finding(info, op, first, "header:"+h.name,
+		p.Report(checkkit.Finding(info, op, first, "header:"+h.name,
 			fmt.Sprintf("The API discloses its technology in %s: %q", h.name, first.Header.Get(h.name)), ""))
 	}
 	return nil

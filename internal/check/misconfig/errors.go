@@ -3,12 +3,11 @@ package misconfig
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Verbose is ESC-DAST-CONF-003: verbose errors and stack traces.
@@ -39,37 +38,18 @@ func (c *Verbose) Info() check.Info {
 	}
 }
 
-// leaks are signatures of internal detail in an answer.
-var leaks = regexp.MustCompile(`goroutine \d+ \[[a-z ]+\]:|runtime error: |panic: |[\w./-]+\.go:\d+|` +
-	`at [\w$.<>]+\([\w$]+\.java:\d+\)|Exception in thread "|java\.lang\.[A-Z]\w+(Exception|Error)|` +
-	`Traceback \(most recent call last\)|File "[^"]+\.py", line \d+|` +
-	`at [^\n()]+ \((?:/|[A-Z]:\\)[^)]+\.[jt]s:\d+:\d+\)|` +
-	`System\.[A-Z]\w+Exception| in [^\n]+:line \d+|` +
-	`(?:Fatal error|Parse error|Warning): [^\n]+ on line \d+|Stack trace:\s*#0|` +
-	`\.rb:\d+:in |` +
-	`(?:/home|/var/www|/usr/src|/srv|/opt|/app)/[\w./-]+\.(?:go|py|js|ts|java|rb|php|cs)\b|` +
-	`Werkzeug Debugger|Whitelabel Error Page|DEBUG = True|Django Version:|Xdebug`)
-
-// Leak returns the first sign of internal detail in body: a stack trace,
-// a source path, a debug page or a database error; "" when there is none.
-func Leak(body []byte) string {
-	if m := leaks.Find(body); m != nil {
-		return string(m)
-	}
-	return injection.SQLError(body)
-}
-
 // Run sends malformed variants of a valid request.
 func (c *Verbose) Run(ctx context.Context, p *check.Pass) error {
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	base, err := injection.Send(ctx, p, req.Clone())
+	req = checkkit.Inputs(p, req)
+	base, err := checkkit.Send(ctx, p, req.Clone())
 	if base == nil || err != nil {
 		return err
 	}
-	if Leak(base.Body) != "" {
+	if checkkit.Leak(base.Body) != "" {
 		return nil
 	}
 	type variant struct {
@@ -83,9 +63,9 @@ func (c *Verbose) Run(ctx context.Context, p *check.Pass) error {
 		vs = append(vs, variant{"body:", r})
 	}
 	n := 0
-	for _, pt := range injection.Points(p.Op, req) {
+	for _, pt := range checkkit.Points(p.Op, req) {
 		numeric := pt.Kind == "number" || (pt.Schema != nil && (pt.Schema.HasType("integer") || pt.Schema.HasType("number")))
-		if !numeric && pt.In != injection.InPath {
+		if !numeric && pt.In != checkkit.InPath {
 			continue
 		}
 		if n++; n > 3 {
@@ -95,25 +75,25 @@ func (c *Verbose) Run(ctx context.Context, p *check.Pass) error {
 	}
 	info := c.Info()
 	for _, v := range vs {
-		r1, err := injection.Send(ctx, p, v.req.Clone())
+		r1, err := checkkit.Send(ctx, p, v.req.Clone())
 		if err != nil {
 			return err
 		}
 		if r1 == nil {
 			continue
 		}
-		leak := Leak(r1.Body)
+		leak := checkkit.Leak(r1.Body)
 		if leak == "" {
 			continue
 		}
-		r2, err := injection.Send(ctx, p, v.req.Clone())
+		r2, err := checkkit.Send(ctx, p, v.req.Clone())
 		if err != nil {
 			return err
 		}
-		if r2 == nil || Leak(r2.Body) == "" {
+		if r2 == nil || checkkit.Leak(r2.Body) == "" {
 			continue
 		}
-		p.Report(injection.Finding(info, p.Op, r1, v.param,
+		p.Report(checkkit.Finding(info, p.Op, r1, v.param,
 			fmt.Sprintf("%s answers malformed input with internal detail: %q", p.Op.Key(), leak), ""))
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Headers is ESC-DAST-CONF-002: missing security headers.
@@ -129,7 +129,7 @@ func (c *Headers) Run(ctx context.Context, p *check.Pass) error {
 		if first.Request != nil {
 			op = first.Request.Op
 		}
-		p.Report(injection.Finding(info, op, first, "header:"+rq.name,
+		p.Report(checkkit.Finding(info, op, first, "header:"+rq.name,
 			fmt.Sprintf("%s is missing from the API's answers (%d sampled): %s", rq.name, n, rq.why), ""))
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // maxPaths bounds the paths probed with OPTIONS.
@@ -67,10 +67,10 @@ func (c *Methods) trace(ctx context.Context, p *check.Pass, info check.Info) err
 	}
 	targets = append(targets, rootRequest("TRACE", "/"))
 	send := func(base *check.Request) (*check.Response, bool, error) {
-		tok := "escarp-" + injection.Token(6)
+		tok := "escarp-" + checkkit.Token(6)
 		r := base.Clone()
 		r.Header.Set("X-Escarp-Trace", tok)
-		resp, err := injection.Send(ctx, p, r)
+		resp, err := checkkit.Send(ctx, p, r)
 		if err != nil || resp == nil {
 			return nil, false, err
 		}
@@ -91,7 +91,7 @@ func (c *Methods) trace(ctx context.Context, p *check.Pass, info check.Info) err
 		if !ok {
 			continue
 		}
-		p.Report(injection.Finding(info, t.Op, r1, "method:TRACE",
+		p.Report(checkkit.Finding(info, t.Op, r1, "method:TRACE",
 			fmt.Sprintf("TRACE is enabled and echoes the request (%s %s)", t.Method, t.Path),
 			"the random X-Escarp-Trace header came back in the body, twice"))
 		return nil
@@ -119,7 +119,7 @@ func allowed(resp *check.Response) []string {
 func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) error {
 	// What a random path claims: a router answering the same for every
 	// path proves nothing about documented ones.
-	rnd, err := injection.Send(ctx, p, rootRequest("OPTIONS", "/escarp-"+injection.Token(6)))
+	rnd, err := checkkit.Send(ctx, p, rootRequest("OPTIONS", "/escarp-"+checkkit.Token(6)))
 	if err != nil {
 		return err
 	}
@@ -141,18 +141,19 @@ func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) e
 		for _, op := range ops {
 			declared[op.Method] = true
 		}
-		req, err := injection.Prepare(ctx, p, ops[0])
+		req, skip, err := checkkit.Prepare(ctx, p, ops[0], checkkit.Prober(p))
 		if err != nil {
 			return err
 		}
-		if req == nil {
+		if skip {
 			continue
 		}
+		req = checkkit.Inputs(p, req)
 		probe := func() (*check.Response, []string, error) {
 			r := req.Clone()
 			r.Method, r.Body = "OPTIONS", nil
 			r.Header.Del("Content-Type")
-			resp, err := injection.Send(ctx, p, r)
+			resp, err := checkkit.Send(ctx, p, r)
 			var extra []string
 			for _, m := range allowed(resp) {
 				if slices.Contains(unsafeMethods, m) && !declared[m] && !slices.Contains(generic, m) && !routedElsewhere(p.API, m, req.Path) {
@@ -181,7 +182,7 @@ func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) e
 		if len(both) == 0 {
 			continue
 		}
-		p.Report(injection.Finding(info, ops[0], r1, "method:"+strings.Join(both, ","),
+		p.Report(checkkit.Finding(info, ops[0], r1, "method:"+strings.Join(both, ","),
 			fmt.Sprintf("%s allows %s, which the description does not declare on this path", path, strings.Join(both, ", ")),
 			"Allow: "+strings.Join(allowed(r1), ", ")))
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Redirect is ESC-DAST-CONF-006: open redirect.
@@ -52,36 +52,37 @@ func redirectsTo(resp *check.Response, host string) bool {
 
 // Run probes redirect-like parameters.
 func (c *Redirect) Run(ctx context.Context, p *check.Pass) error {
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
-	for _, pt := range injection.Points(p.Op, req) {
-		if pt.In != injection.InQuery && pt.In != injection.InForm && pt.In != injection.InBody {
+	for _, pt := range checkkit.Points(p.Op, req) {
+		if pt.In != checkkit.InQuery && pt.In != checkkit.InForm && pt.In != checkkit.InBody {
 			continue
 		}
 		if !redirectNames.MatchString(pt.Leaf()) {
 			continue
 		}
 		for _, form := range []string{"https://%s/", "//%s/"} {
-			host := "escarp-" + injection.Token(4) + ".example"
-			r1, err := injection.Send(ctx, p, pt.With(req, fmt.Sprintf(form, host)))
+			host := "escarp-" + checkkit.Token(4) + ".example"
+			r1, err := checkkit.Send(ctx, p, pt.With(req, fmt.Sprintf(form, host)))
 			if err != nil {
 				return err
 			}
 			if !redirectsTo(r1, host) {
 				continue
 			}
-			host2 := "escarp-" + injection.Token(4) + ".example"
-			r2, err := injection.Send(ctx, p, pt.With(req, fmt.Sprintf(form, host2)))
+			host2 := "escarp-" + checkkit.Token(4) + ".example"
+			r2, err := checkkit.Send(ctx, p, pt.With(req, fmt.Sprintf(form, host2)))
 			if err != nil {
 				return err
 			}
 			if !redirectsTo(r2, host2) {
 				continue
 			}
-			p.Report(injection.Finding(info, p.Op, r1, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 				fmt.Sprintf("Open redirect in %s of %s: the answer redirects to any host it is given", pt.Describe(), p.Op.Key()),
 				fmt.Sprintf("%d Location: %s; confirmed with %s", r1.Status, r1.Header.Get("Location"), host2)))
 			break

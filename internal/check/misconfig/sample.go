@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // maxSamples bounds the operations whole-API checks sample.
@@ -59,14 +59,15 @@ func samples(ctx context.Context, p *check.Pass, n int, authFirst bool) ([]sampl
 			break
 		}
 		tried++
-		req, err := injection.Prepare(ctx, p, op)
+		req, skip, err := checkkit.Prepare(ctx, p, op, checkkit.Prober(p))
 		if err != nil {
 			return nil, err
 		}
-		if req == nil {
+		if skip {
 			continue
 		}
-		resp, err := injection.Send(ctx, p, req)
+		req = checkkit.Inputs(p, req)
+		resp, err := checkkit.Send(ctx, p, req)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +122,7 @@ func hasPathParam(op *escarp.Operation) bool {
 
 // resend sends a copy of req again.
 func resend(ctx context.Context, p *check.Pass, req *check.Request) (*check.Response, error) {
-	return injection.Send(ctx, p, req.Clone())
+	return checkkit.Send(ctx, p, req.Clone())
 }
 
 // rootRequest returns a request for path on the target with no operation.

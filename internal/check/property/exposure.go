@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Exposure is ESC-DAST-PROP-002: response properties the schema does not
@@ -63,24 +63,24 @@ func (c Exposure) Run(ctx context.Context, p *check.Pass) error {
 	if op == nil || op.Method != http.MethodGet {
 		return nil
 	}
-	schema := probe.ResponseSchema(op)
+	schema := checkkit.ResponseSchema(op)
 	if schema == nil {
 		return nil
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
 	probeOnce := func() (*check.Response, []string, bool, error) {
-		req, skip, err := probe.Prepare(ctx, p, op, ident)
+		req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 		if skip {
 			return nil, nil, false, err
 		}
-		resp, err := p.Session.Do(ctx, probe.As(req, ident))
+		resp, err := p.Session.Do(ctx, checkkit.As(req, ident))
 		if err != nil || !resp.OK() || resp.Truncated {
 			return nil, nil, false, stop(ctx, err)
 		}
-		doc := probe.Decode(resp.Body)
+		doc := checkkit.Decode(resp.Body)
 		if doc == nil {
 			return nil, nil, false, nil
 		}
@@ -173,7 +173,7 @@ func undeclared(v any, s *escarp.Schema, ptr string, out map[string]bool, depth 
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		props, open := probe.Properties(s)
+		props, open := checkkit.Properties(s)
 		if len(props) == 0 {
 			return // undeclared object shape: not judged
 		}

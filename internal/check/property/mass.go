@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // MassAssignment is ESC-DAST-PROP-001.
@@ -68,7 +68,7 @@ var stateKey = regexp.MustCompile(`(?i)^(status|state|stage|phase|step)$`)
 // Run probes one operation.
 func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || probe.RequestSchema(op) == nil {
+	if op == nil || checkkit.RequestSchema(op) == nil {
 		return nil
 	}
 	switch op.Method {
@@ -76,21 +76,21 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	default:
 		return nil
 	}
-	if last := probe.LastSegment(op.Path); op.Method == http.MethodPost && len(probe.PathParams(op.Path)) > 0 && !probe.IsParam(last) {
+	if last := checkkit.LastSegment(op.Path); op.Method == http.MethodPost && len(checkkit.PathParams(op.Path)) > 0 && !checkkit.IsParam(last) {
 		return nil // an action on an object (POST /orders/{id}/pay) changes it by design
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
-	req, skip, err := probe.Prepare(ctx, p, op, ident)
+	req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 	if skip {
 		return err
 	}
-	if probe.Object(req.Body) == nil && len(strings.TrimSpace(string(req.Body))) > 0 {
+	if checkkit.Object(req.Body) == nil && len(strings.TrimSpace(string(req.Body))) > 0 {
 		return nil
 	}
-	read, ok := probe.Reader(p.API, req, nil, ident)
+	read, ok := checkkit.Reader(p.API, req, nil, ident)
 	creates := !ok
 	var before map[string]any
 	if ok {
@@ -98,10 +98,10 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil || !resp.OK() {
 			return stop(ctx, err)
 		}
-		if before = probe.Object(resp.Body); before == nil {
+		if before = checkkit.Object(resp.Body); before == nil {
 			return nil
 		}
-	} else if op.Method != http.MethodPost || !probe.HasItem(p.API, op.Path) {
+	} else if op.Method != http.MethodPost || !checkkit.HasItem(p.API, op.Path) {
 		return nil
 	}
 	schema := objectSchema(p.API, op, read)
@@ -111,20 +111,20 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	}
 	// send injects fields and reads the object back.
 	send := func(fields map[string]any) (*check.Response, map[string]any, error) {
-		body, ok := probe.WithFields(req.Body, fields)
+		body, ok := checkkit.WithFields(req.Body, fields)
 		if !ok {
 			return nil, nil, nil
 		}
-		r := probe.As(req, ident)
+		r := checkkit.As(req, ident)
 		r.Body = body
-		r.Header = probe.JSONContent(r.Header)
+		r.Header = checkkit.JSONContent(r.Header)
 		resp, err := p.Session.Do(ctx, r)
-		if err != nil || !resp.OK() || probe.ErrorBody(resp.Body) {
+		if err != nil || !resp.OK() || checkkit.ErrorBody(resp.Body) {
 			return resp, nil, err
 		}
 		rd := read
 		if creates {
-			if rd, ok = probe.Reader(p.API, r, resp, ident); !ok {
+			if rd, ok = checkkit.Reader(p.API, r, resp, ident); !ok {
 				return resp, nil, nil
 			}
 		}
@@ -132,7 +132,7 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 		if err != nil || !after.OK() {
 			return resp, nil, err
 		}
-		return resp, probe.Object(after.Body), nil
+		return resp, checkkit.Object(after.Body), nil
 	}
 	if creates {
 		// A control object created without the extra properties: what the
@@ -143,7 +143,7 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 		}
 		before = control
 		for k, v := range inject {
-			if probe.Text(control[k]) == probe.Text(v) {
+			if checkkit.Text(control[k]) == checkkit.Text(v) {
 				delete(inject, k)
 			}
 		}
@@ -195,7 +195,7 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	}
 	var parts []string
 	for _, k := range changed {
-		parts = append(parts, fmt.Sprintf("%s=%s", k, probe.Text(inject[k])))
+		parts = append(parts, fmt.Sprintf("%s=%s", k, checkkit.Text(inject[k])))
 	}
 	f := check.NewFinding(c.Info(), resp, fmt.Sprintf(
 		"%s let the identity %q set %s, which the request schema does not document as writable; the read-back shows "+
@@ -210,18 +210,18 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 // read-back operation's response, else the operation's own response.
 func objectSchema(api *escarp.API, op *escarp.Operation, read *check.Request) *escarp.Schema {
 	if read != nil && read.Op != nil {
-		if s := probe.ResponseSchema(read.Op); s != nil {
-			return probe.Item(s)
+		if s := checkkit.ResponseSchema(read.Op); s != nil {
+			return checkkit.Item(s)
 		}
 	}
-	if s := probe.ResponseSchema(op); s != nil {
-		return probe.Item(s)
+	if s := checkkit.ResponseSchema(op); s != nil {
+		return checkkit.Item(s)
 	}
 	// A POST to a collection: the item GET's schema.
 	for _, o := range api.Operations {
 		if o.Method == http.MethodGet && strings.HasPrefix(o.Path, strings.TrimSuffix(op.Path, "/")+"/{") &&
-			len(probe.PathParams(o.Path)) == len(probe.PathParams(op.Path))+1 {
-			return probe.Item(probe.ResponseSchema(o))
+			len(checkkit.PathParams(o.Path)) == len(checkkit.PathParams(op.Path))+1 {
+			return checkkit.Item(checkkit.ResponseSchema(o))
 		}
 	}
 	return nil
@@ -229,8 +229,8 @@ func objectSchema(api *escarp.API, op *escarp.Operation, read *check.Request) *e
 
 // injection chooses the properties to inject and their values.
 func injection(op *escarp.Operation, object *escarp.Schema, current map[string]any) map[string]any {
-	writable, _ := probe.Properties(probe.RequestSchema(op))
-	props, _ := probe.Properties(object)
+	writable, _ := checkkit.Properties(checkkit.RequestSchema(op))
+	props, _ := checkkit.Properties(object)
 	type cand struct {
 		name string
 		s    *escarp.Schema
@@ -302,7 +302,7 @@ func forge(name string, s *escarp.Schema, cur any) (any, bool) {
 			want = ""
 			for _, e := range s.Enum {
 				es, _ := e.(string)
-				if es != "" && es != probe.Text(cur) && (want == "" || strings.Contains(strings.ToLower(es), "admin")) {
+				if es != "" && es != checkkit.Text(cur) && (want == "" || strings.Contains(strings.ToLower(es), "admin")) {
 					want = es
 				}
 			}
@@ -310,9 +310,9 @@ func forge(name string, s *escarp.Schema, cur any) (any, bool) {
 				return nil, false
 			}
 		} else if !privileged.MatchString(name) {
-			want = probe.Marker("escarp")
+			want = checkkit.Marker("escarp")
 		}
-		if want == probe.Text(cur) {
+		if want == checkkit.Text(cur) {
 			return nil, false
 		}
 		return want, true
@@ -332,11 +332,11 @@ func isNumber(v any) bool {
 func assigned(inject, before, after map[string]any) []string {
 	var out []string
 	for k, v := range inject {
-		a, ok := probe.Lookup(after, k)
-		if !ok || probe.Text(a) != probe.Text(v) {
+		a, ok := checkkit.Lookup(after, k)
+		if !ok || checkkit.Text(a) != checkkit.Text(v) {
 			continue
 		}
-		if b, had := probe.Lookup(before, k); had && probe.Text(b) == probe.Text(v) {
+		if b, had := checkkit.Lookup(before, k); had && checkkit.Text(b) == checkkit.Text(v) {
 			continue
 		}
 		out = append(out, k)
@@ -346,7 +346,7 @@ func assigned(inject, before, after map[string]any) []string {
 }
 
 func stop(ctx context.Context, err error) error {
-	if probe.Fatal(ctx, err) {
+	if checkkit.Fatal(ctx, err) {
 		return err
 	}
 	return nil

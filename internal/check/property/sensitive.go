@@ -11,7 +11,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 	"github.com/escarp/escarp/internal/redact"
 )
 
@@ -55,16 +55,16 @@ func (c Sensitive) Run(ctx context.Context, p *check.Pass) error {
 	if op == nil || op.Method != http.MethodGet {
 		return nil
 	}
-	ident, ok := probe.User(p.Identities)
+	ident, ok := checkkit.User(p.Identities)
 	if !ok {
 		return nil
 	}
 	once := func() (*check.Response, []hit, error) {
-		req, skip, err := probe.Prepare(ctx, p, op, ident)
+		req, skip, err := checkkit.Prepare(ctx, p, op, ident)
 		if skip {
 			return nil, nil, err
 		}
-		resp, err := p.Session.Do(ctx, probe.As(req, ident))
+		resp, err := p.Session.Do(ctx, checkkit.As(req, ident))
 		if err != nil || !resp.OK() {
 			return nil, nil, stop(ctx, err)
 		}
@@ -132,7 +132,7 @@ var (
 // scanBody returns the sensitive values of a JSON body, in document order
 // of their pointers.
 func scanBody(body []byte) []hit {
-	doc := probe.Decode(body)
+	doc := checkkit.Decode(body)
 	if doc == nil {
 		return nil
 	}

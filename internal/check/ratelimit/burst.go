@@ -10,7 +10,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // DefaultBurst is the number of requests RATE-001 sends at most.
@@ -103,7 +103,7 @@ func (c *Burst) Run(ctx context.Context, p *check.Pass) error {
 }
 
 func (c *Burst) burst(ctx context.Context, p *check.Pass, op *escarp.Operation, login bool) error {
-	ident := injection.Identity(p)
+	ident := checkkit.Prober(p)
 	if login {
 		ident = ""
 	}
@@ -111,7 +111,7 @@ func (c *Burst) burst(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 	if err != nil || req == nil {
 		return budget(err)
 	}
-	req = injection.Contain(p, req)
+	req = checkkit.Contain(p, req)
 	n := c.Requests
 	if n <= 0 {
 		n = DefaultBurst
@@ -120,7 +120,7 @@ func (c *Burst) burst(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 	var walls []time.Duration
 	for range n {
 		start := time.Now()
-		resp, err := injection.Send(ctx, p, req.Clone())
+		resp, err := checkkit.Send(ctx, p, req.Clone())
 		if err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (c *Burst) burst(ctx context.Context, p *check.Pass, op *escarp.Operation, 
 	if login {
 		what = "login operation"
 	}
-	p.Report(injection.Finding(c.Info(), op, last, "",
+	p.Report(checkkit.Finding(c.Info(), op, last, "",
 		fmt.Sprintf("%d requests to the %s %s in %s were all answered (%d first, %d last): no rate limiting",
 			n, what, op.Key(), sum(walls).Round(time.Millisecond), first.Status, last.Status),
 		fmt.Sprintf("no 429, no rate-limit header, slowest request %s", sorted[len(sorted)-1].Round(time.Millisecond))))

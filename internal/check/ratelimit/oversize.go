@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // DefaultOversize is the size of the body RATE-003 sends.
@@ -52,21 +52,22 @@ func (c *Oversize) Run(ctx context.Context, p *check.Pass) error {
 	if p.Op.Method != "POST" || p.Op.RequestBody == nil {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	var doc map[string]any
 	if json.Unmarshal(req.Body, &doc) != nil {
 		return nil
 	}
-	base, err := injection.Send(ctx, p, req.Clone())
+	base, err := checkkit.Send(ctx, p, req.Clone())
 	if err != nil || base == nil || !base.OK() {
 		return err
 	}
-	var target *injection.Point
-	for _, pt := range injection.Points(p.Op, req) {
-		if pt.In != injection.InBody || pt.Kind != "string" || strings.Count(pt.Name, "/") != 1 {
+	var target *checkkit.Point
+	for _, pt := range checkkit.Points(p.Op, req) {
+		if pt.In != checkkit.InBody || pt.Kind != "string" || strings.Count(pt.Name, "/") != 1 {
 			continue
 		}
 		if s := pt.Schema; s != nil && (s.Format != "" || len(s.Enum) > 0 || s.Pattern != "") {
@@ -90,11 +91,11 @@ func (c *Oversize) Run(ctx context.Context, p *check.Pass) error {
 		r.Body, _ = json.Marshal(doc)
 		return r
 	}
-	r1, err := injection.Send(ctx, p, big("a"))
+	r1, err := checkkit.Send(ctx, p, big("a"))
 	if err != nil || r1 == nil || !r1.OK() {
 		return err
 	}
-	r2, err := injection.Send(ctx, p, big("b"))
+	r2, err := checkkit.Send(ctx, p, big("b"))
 	if err != nil || r2 == nil || !r2.OK() {
 		return err
 	}
@@ -103,7 +104,7 @@ func (c *Oversize) Run(ctx context.Context, p *check.Pass) error {
 	if target != nil {
 		where, param = target.Describe(), target.Param()
 	}
-	p.Report(injection.Finding(c.Info(), p.Op, r1, param,
+	p.Report(checkkit.Finding(c.Info(), p.Op, r1, param,
 		fmt.Sprintf("%s accepted a %d MiB body (%s) with %d, twice", p.Op.Key(), size>>20, where, r1.Status), ""))
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // Huge is the page size RATE-002 asks for.
@@ -58,10 +58,11 @@ func (c *PageSize) Run(ctx context.Context, p *check.Pass) error {
 	if len(params) == 0 {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
 	for _, prm := range params {
 		limit := 100.0
@@ -77,7 +78,7 @@ func (c *PageSize) Run(ctx context.Context, p *check.Pass) error {
 			r.Query.Set(prm.Name, strconv.Itoa(v))
 			return r
 		}
-		rn, err := injection.Send(ctx, p, with(normal))
+		rn, err := checkkit.Send(ctx, p, with(normal))
 		if err != nil {
 			return err
 		}
@@ -85,7 +86,7 @@ func (c *PageSize) Run(ctx context.Context, p *check.Pass) error {
 			continue
 		}
 		honoured := func(v int) (*check.Response, string, error) {
-			r, err := injection.Send(ctx, p, with(v))
+			r, err := checkkit.Send(ctx, p, with(v))
 			if err != nil || r == nil || !r.OK() {
 				return nil, "", err
 			}
@@ -112,7 +113,7 @@ func (c *PageSize) Run(ctx context.Context, p *check.Pass) error {
 		if r2 == nil {
 			continue
 		}
-		p.Report(injection.Finding(info, p.Op, r1, "query:"+prm.Name,
+		p.Report(checkkit.Finding(info, p.Op, r1, "query:"+prm.Name,
 			fmt.Sprintf("%s accepts %s=%d: page sizes are unbounded", p.Op.Key(), prm.Name, Huge), why))
 	}
 	return nil

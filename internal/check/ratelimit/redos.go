@@ -9,7 +9,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // DefaultSlowdown is the slowdown RATE-004 requires.
@@ -62,13 +62,14 @@ var evils = []evil{
 
 // Run probes the expensive-looking points.
 func (c *ReDoS) Run(ctx context.Context, p *check.Pass) error {
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
-	var pts []injection.Point
-	for _, pt := range injection.Points(p.Op, req) {
-		if pt.Kind == "string" && (pt.In == injection.InQuery || pt.In == injection.InBody || pt.In == injection.InForm) &&
+	req = checkkit.Inputs(p, req)
+	var pts []checkkit.Point
+	for _, pt := range checkkit.Points(p.Op, req) {
+		if pt.Kind == "string" && (pt.In == checkkit.InQuery || pt.In == checkkit.InBody || pt.In == checkkit.InForm) &&
 			(expensiveNames.MatchString(pt.Leaf()) || pt.Schema != nil && strings.EqualFold(pt.Schema.Format, "regex")) {
 			pts = append(pts, pt)
 		}
@@ -80,7 +81,7 @@ func (c *ReDoS) Run(ctx context.Context, p *check.Pass) error {
 	if slow <= 0 {
 		slow = DefaultSlowdown
 	}
-	base, _, ok, err := injection.Baseline(ctx, p, req, 3)
+	base, _, ok, err := checkkit.Baseline(ctx, p, req, 3)
 	if !ok || err != nil {
 		return err
 	}
@@ -93,14 +94,14 @@ func (c *ReDoS) Run(ctx context.Context, p *check.Pass) error {
 				}
 				return pt.With(req, e.slow)
 			}
-			resp, note, ok, err := injection.DelayProbe(ctx, p, mk, slow, base)
+			resp, note, ok, err := checkkit.DelayProbe(ctx, p, mk, slow, base)
 			if err != nil {
 				return err
 			}
 			if !ok {
 				continue
 			}
-			p.Report(injection.Finding(info, p.Op, resp, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, resp, pt.Param(),
 				fmt.Sprintf("%s of %s makes the server work for seconds on %q", pt.Describe(), p.Op.Key(), e.slow),
 				strings.Replace(note, "payload with "+slow.String()+" delay", "expensive input", 1)+"; benign twin "+fmt.Sprintf("%q", e.fast)))
 			break

@@ -6,46 +6,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/injection"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 // DefaultWait bounds how long a callback hit is waited for.
 const DefaultWait = 2 * time.Second
-
-// maxPoints bounds the URL-shaped points probed per operation.
-const maxPoints = 8
-
-var urlNames = regexp.MustCompile(`(?i)(url|uri|callback|webhook|hook|image|avatar|icon|logo|link|redirect|feed|endpoint|target|host|href|src|source|fetch|proxy|dest|remote|site|domain|server)`)
-
-// URLPoints returns the points of req whose schema, name or value says
-// they hold a URL.
-func URLPoints(op *escarp.Operation, req *check.Request) []injection.Point {
-	var out []injection.Point
-	for _, pt := range injection.Points(op, req) {
-		if pt.Kind != "string" {
-			continue
-		}
-		f := ""
-		if pt.Schema != nil {
-			f = strings.ToLower(pt.Schema.Format)
-		}
-		v := strings.ToLower(pt.Value)
-		if f == "uri" || f == "url" || f == "uri-reference" || f == "iri" ||
-			strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || urlNames.MatchString(pt.Leaf()) {
-			out = append(out, pt)
-		}
-		if len(out) >= maxPoints {
-			break
-		}
-	}
-	return out
-}
 
 // Blind is ESC-DAST-SSRF-001: the target fetches a URL a client gives it.
 type Blind struct {
@@ -85,33 +55,34 @@ func (c *Blind) Run(ctx context.Context, p *check.Pass) error {
 	if cb == nil {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	wait := c.Wait
 	if wait <= 0 {
 		wait = DefaultWait
 	}
 	info := c.Info()
-	for _, pt := range URLPoints(p.Op, req) {
-		tok := "ssrf-" + injection.Token(6)
-		r1, err := injection.Send(ctx, p, pt.With(req, cb.URL(tok)))
+	for _, pt := range checkkit.URLPoints(p.Op, req) {
+		tok := "ssrf-" + checkkit.Token(6)
+		r1, err := checkkit.Send(ctx, p, pt.With(req, cb.URL(tok)))
 		if err != nil {
 			return err
 		}
-		if !injection.WaitHit(ctx, cb, tok, wait) {
+		if !checkkit.WaitHit(ctx, cb, tok, wait) {
 			continue
 		}
-		tok2 := "ssrf-" + injection.Token(6)
-		if _, err := injection.Send(ctx, p, pt.With(req, cb.URL(tok2))); err != nil {
+		tok2 := "ssrf-" + checkkit.Token(6)
+		if _, err := checkkit.Send(ctx, p, pt.With(req, cb.URL(tok2))); err != nil {
 			return err
 		}
-		if !injection.WaitHit(ctx, cb, tok2, wait) {
+		if !checkkit.WaitHit(ctx, cb, tok2, wait) {
 			continue
 		}
 		hit := cb.Hits(tok)[0]
-		p.Report(injection.Finding(info, p.Op, r1, pt.Param(),
+		p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 			fmt.Sprintf("SSRF in %s of %s: the server fetched the URL it was given", pt.Describe(), p.Op.Key()),
 			fmt.Sprintf("escarp's callback listener received %s %s from %s; confirmed with a second token", hit.Method, hit.Path, hit.Remote)))
 	}
@@ -183,14 +154,15 @@ func (c *Internal) Run(ctx context.Context, p *check.Pass) error {
 	if cb == nil {
 		return nil
 	}
-	req, err := injection.Prepare(ctx, p, p.Op)
-	if req == nil || err != nil {
+	req, skip, err := checkkit.Prepare(ctx, p, p.Op, checkkit.Prober(p))
+	if skip {
 		return err
 	}
+	req = checkkit.Inputs(p, req)
 	info := c.Info()
-	probe := func(pt injection.Point, form int) (*check.Response, string, bool, error) {
-		tok := "ssrf-" + injection.Token(6)
-		marker := "escarp-marker-" + injection.Token(8)
+	probe := func(pt checkkit.Point, form int) (*check.Response, string, bool, error) {
+		tok := "ssrf-" + checkkit.Token(6)
+		marker := "escarp-marker-" + checkkit.Token(8)
 		cb.Serve(tok, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			_, _ = w.Write([]byte(marker))
@@ -201,13 +173,13 @@ func (c *Internal) Run(ctx context.Context, p *check.Pass) error {
 			return nil, "", false, nil
 		}
 		u := forms[form]
-		resp, err := injection.Send(ctx, p, pt.With(req, u))
+		resp, err := checkkit.Send(ctx, p, pt.With(req, u))
 		if err != nil || resp == nil {
 			return nil, u, false, err
 		}
 		return resp, u, strings.Contains(string(resp.Body), marker), nil
 	}
-	for _, pt := range URLPoints(p.Op, req) {
+	for _, pt := range checkkit.URLPoints(p.Op, req) {
 		nforms := len(LoopbackForms(cb.URL("x")))
 		for form := range nforms {
 			r1, u, ok, err := probe(pt, form)
@@ -224,7 +196,7 @@ func (c *Internal) Run(ctx context.Context, p *check.Pass) error {
 			if !ok {
 				continue
 			}
-			p.Report(injection.Finding(info, p.Op, r1, pt.Param(),
+			p.Report(checkkit.Finding(info, p.Op, r1, pt.Param(),
 				fmt.Sprintf("SSRF in %s of %s: the server fetched a loopback URL and returned its content", pt.Describe(), p.Op.Key()),
 				fmt.Sprintf("the marker served at %s came back in the answer; confirmed with a second marker", u)))
 			break

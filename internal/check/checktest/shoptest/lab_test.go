@@ -1,4 +1,4 @@
-package probetest_test
+package shoptest_test
 
 import (
 	"context"

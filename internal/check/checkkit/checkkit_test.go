@@ -1,4 +1,4 @@
-package probe_test
+package checkkit_test
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/bola/probe"
+	"github.com/escarp/escarp/internal/check/checkkit"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -23,12 +23,12 @@ func TestSimilarity(t *testing.T) {
 		{"not JSON", `<html>login</html>`, 0, 0},
 	}
 	for _, tt := range tests {
-		got := probe.Similarity([]byte(owner), []byte(tt.other))
+		got := checkkit.Similarity([]byte(owner), []byte(tt.other))
 		if got < tt.min || got > tt.max {
 			t.Errorf("%s: Similarity = %.2f, want %.2f to %.2f", tt.name, got, tt.min, tt.max)
 		}
 	}
-	if got := probe.Shared([]byte(owner), []byte(owner), 5); len(got) == 0 {
+	if got := checkkit.Shared([]byte(owner), []byte(owner), 5); len(got) == 0 {
 		t.Errorf("Shared(owner, owner) = %q, want the distinctive members", got)
 	}
 }
@@ -46,7 +46,7 @@ func TestSubstantial(t *testing.T) {
 		{`<!doctype html><html><body>Sign in to continue, please.</body></html>`, false},
 	}
 	for _, tt := range tests {
-		if got := probe.Substantial([]byte(tt.body)); got != tt.want {
+		if got := checkkit.Substantial([]byte(tt.body)); got != tt.want {
 			t.Errorf("Substantial(%s) = %v, want %v", tt.body, got, tt.want)
 		}
 	}
@@ -64,7 +64,7 @@ func TestErrorBody(t *testing.T) {
 		{`{"id": 1, "message": "hello"}`, false},
 	}
 	for _, tt := range tests {
-		if got := probe.ErrorBody([]byte(tt.body)); got != tt.want {
+		if got := checkkit.ErrorBody([]byte(tt.body)); got != tt.want {
 			t.Errorf("ErrorBody(%s) = %v, want %v", tt.body, got, tt.want)
 		}
 	}
@@ -84,7 +84,7 @@ func TestCreatedID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		resp := &check.Response{Status: 201, Header: tt.header, Body: []byte(tt.body)}
-		if got := probe.CreatedID(resp); got != tt.want {
+		if got := checkkit.CreatedID(resp); got != tt.want {
 			t.Errorf("CreatedID(%v, %s) = %q, want %q", tt.header, tt.body, got, tt.want)
 		}
 	}
@@ -107,7 +107,7 @@ func TestReader(t *testing.T) {
 		{&check.Request{Op: api.Operations[1], Path: "/orders"}, nil, ""},
 	}
 	for _, tt := range tests {
-		got, ok := probe.Reader(api, tt.req, tt.resp, "alice")
+		got, ok := checkkit.Reader(api, tt.req, tt.resp, "alice")
 		switch {
 		case tt.want == "" && ok:
 			t.Errorf("Reader(%s %s) = %s, want none", tt.req.Op.Method, tt.req.Path, got.Path)
@@ -121,14 +121,14 @@ func FuzzSimilarity(f *testing.F) {
 	f.Add([]byte(`{"a": [1, {"b": "cccc"}]}`), []byte(`{"a": [{"b": "cccc"}, 1]}`))
 	f.Add([]byte(`[[[[[]]]]]`), []byte(`{"":null}`))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		s := probe.Similarity(a, b)
+		s := checkkit.Similarity(a, b)
 		if s < 0 || s > 1 {
 			t.Fatalf("Similarity = %v, want 0..1", s)
 		}
-		_ = probe.ShapeSimilarity(a, b)
-		_ = probe.Substantial(a)
-		_ = probe.ErrorBody(a)
-		if probe.Similarity(a, a) == 0 && probe.Substantial(a) && probe.Object(a) != nil {
+		_ = checkkit.ShapeSimilarity(a, b)
+		_ = checkkit.Substantial(a)
+		_ = checkkit.ErrorBody(a)
+		if checkkit.Similarity(a, a) == 0 && checkkit.Substantial(a) && checkkit.Object(a) != nil {
 			t.Fatalf("a substantial object is not similar to itself: %s", a)
 		}
 	})

@@ -1,120 +1,38 @@
-package injection
+package checkkit
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
-	"github.com/escarp/escarp/internal/check/value"
 )
 
-// Identity returns the identity probes are sent as: the first configured
-// one, or anonymous when there is none.
-func Identity(p *check.Pass) string {
-	if len(p.Identities) > 0 {
-		return p.Identities[0].Name
-	}
-	return ""
+// Fatal reports whether an error from [check.Session.Do] must stop the
+// check (budget exhausted, context cancelled). Other errors (one request
+// out of scope or failing) only end the current probe.
+func Fatal(ctx context.Context, err error) bool {
+	return err != nil && (errors.Is(err, check.ErrBudget) || ctx.Err() != nil)
 }
 
-// Prepare returns a valid request for op as the pass's probing identity,
-// or nil (and no error) when the engine cannot prepare one.
-func Prepare(ctx context.Context, p *check.Pass, op *escarp.Operation) (*check.Request, error) {
-	req, err := p.Session.Prepare(ctx, op, Identity(p))
-	switch {
-	case errors.Is(err, check.ErrNotPrepared):
-		return nil, nil
-	case errors.Is(err, check.ErrBudget):
-		return nil, err
-	case err != nil:
-		return nil, nil
-	}
-	return Contain(p, withOptional(op, req)), nil
+// As returns a copy of req sent as identity ("" for anonymous).
+func As(req *check.Request, identity string) *check.Request {
+	cp := req.Clone()
+	cp.Identity = identity
+	return cp
 }
 
-// withOptional adds the optional query parameters the engine leaves out,
-// with their example, default or a generated valid value: they are inputs
-// too.
-func withOptional(op *escarp.Operation, req *check.Request) *check.Request {
-	for _, prm := range op.Parameters {
-		if prm.In != InQuery || prm.Required || req.Query.Has(prm.Name) {
-			continue
-		}
-		v := prm.Example
-		if v == nil && prm.Schema != nil && prm.Schema.Default != nil {
-			v = prm.Schema.Default
-		}
-		if v == nil {
-			v = value.Valid(prm.Schema, prm.Name, value.Options{})
-		}
-		switch x := v.(type) {
-		case []any, map[string]any, nil:
-			continue
-		case string:
-			req.Query.Set(prm.Name, x)
-		default:
-			b, err := json.Marshal(x)
-			if err != nil {
-				continue
-			}
-			req.Query.Set(prm.Name, strings.Trim(string(b), `"`))
-		}
-	}
-	return req
-}
-
-var hostNames = regexp.MustCompile(`(?i)^(host|hostname|domain|server|fqdn)$`)
-
-// Contain rewrites the values of req that would make the target reach
-// beyond the loopback interface (example URLs such as
-// https://hooks.example.com/, host names to resolve) to escarp's callback
-// listener or localhost, so that no probe, however plain, makes a
-// vulnerable target contact a third party.
-func Contain(p *check.Pass, req *check.Request) *check.Request {
-	safeURL := "http://127.0.0.1/"
-	if cb := p.Session.Callback(); cb != nil {
-		safeURL = cb.URL("escarp-data")
-	}
-	for _, pt := range Points(req.Op, req) {
-		if pt.Kind != "string" || pt.In == InPath {
-			continue
-		}
-		switch {
-		case strings.Contains(pt.Value, "://"):
-			u, err := url.Parse(pt.Value)
-			if err != nil || u.Host == "" || loopback(u.Hostname()) || sameHost(p, u) {
-				continue
-			}
-			req = pt.With(req, safeURL)
-		case hostNames.MatchString(pt.Leaf()) && pt.Value != "" && !loopback(pt.Value):
-			req = pt.With(req, "localhost")
-		}
-	}
-	return req
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
-func sameHost(p *check.Pass, u *url.URL) bool {
-	return p.Target != nil && strings.EqualFold(u.Host, p.Target.Host)
+// Marker returns a unique, recognizable value: prefix followed by random hex.
+func Marker(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
 }
 
 // Send sends req. It returns a nil response and a nil error when nothing
@@ -258,4 +176,22 @@ func Baseline(ctx context.Context, p *check.Pass, req *check.Request, n int) (ti
 		last = t.Resp
 	}
 	return slow, last, last != nil, nil
+}
+
+// WaitHit polls cb for a hit on tok for up to wait.
+func WaitHit(ctx context.Context, cb check.Callback, tok string, wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	for {
+		if len(cb.Hits(tok)) > 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package probe
+package checkkit
 
 import (
 	"net/http"

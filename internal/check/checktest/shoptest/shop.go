@@ -1,4 +1,4 @@
-// Package probetest is a small online shop, "Harbour Shop", that the tests
+// Package shoptest is a small online shop, "Harbour Shop", that the tests
 // of the authorization, authentication, property and business-flow checks
 // scan. Every flaw is switched on by the id of the check that must find it
 // ("ESC-DAST-BOLA-001"); with no flaw the shop is the safe twin, answering
@@ -6,7 +6,7 @@
 //
 // It is a test fixture: in-memory, loopback only, HS256 JWTs from
 // github.com/golang-jwt/jwt/v5.
-package probetest
+package shoptest
 
 import (
 	_ "embed"
@@ -118,7 +118,7 @@ func (s *Shop) ExpiredToken(name string) string { return s.token(name, -time.Hou
 func (s *Shop) token(name string, ttl time.Duration) string {
 	u := s.users[Users[name]]
 	if u == nil {
-		panic("probetest: no user " + name)
+		panic("shoptest: no user " + name)
 	}
 	now := time.Now()
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{

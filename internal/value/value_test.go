@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/escarp/escarp"
-	"github.com/escarp/escarp/internal/check/value"
+	"github.com/escarp/escarp/internal/value"
 )
 
 func f(v float64) *float64 { return &v }

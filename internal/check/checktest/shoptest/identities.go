@@ -1,4 +1,4 @@
-package probetest
+package shoptest
 
 import (
 	"github.com/escarp/escarp/internal/check/checktest"

@@ -1,4 +1,4 @@
-package injection
+package checkkit
 
 import (
 	"github.com/escarp/escarp"

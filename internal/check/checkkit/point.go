@@ -1,4 +1,4 @@
-package injection
+package checkkit
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,4 +305,33 @@ func (pt Point) Describe() string {
 		return fmt.Sprintf("form field %s", pt.Name)
 	}
 	return fmt.Sprintf("%s parameter %s", pt.In, pt.Name)
+}
+
+// maxURLPoints bounds the URL-shaped points [URLPoints] returns.
+const maxURLPoints = 8
+
+var urlNames = regexp.MustCompile(`(?i)(url|uri|callback|webhook|hook|image|avatar|icon|logo|link|redirect|feed|endpoint|target|host|href|src|source|fetch|proxy|dest|remote|site|domain|server)`)
+
+// URLPoints returns the points of req whose schema, name or value says
+// they hold a URL.
+func URLPoints(op *escarp.Operation, req *check.Request) []Point {
+	var out []Point
+	for _, pt := range Points(op, req) {
+		if pt.Kind != "string" {
+			continue
+		}
+		f := ""
+		if pt.Schema != nil {
+			f = strings.ToLower(pt.Schema.Format)
+		}
+		v := strings.ToLower(pt.Value)
+		if f == "uri" || f == "url" || f == "uri-reference" || f == "iri" ||
+			strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || urlNames.MatchString(pt.Leaf()) {
+			out = append(out, pt)
+		}
+		if len(out) >= maxURLPoints {
+			break
+		}
+	}
+	return out
 }
