@@ -278,7 +278,17 @@ func (r *runner) gate(info check.Info, ids []check.Identity) string {
 	return ""
 }
 
+// job is one check on one operation (or the API), or, for an operation
+// that changes state, every check on it in order (then): checks that
+// write the same object must not overwrite each other's markers.
 type job struct {
+	c    check.Check
+	op   *escarp.Operation
+	then []step
+}
+
+// step is one check on one operation of a chained job.
+type step struct {
 	c  check.Check
 	op *escarp.Operation
 }
@@ -300,12 +310,35 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 			jobs = append(jobs, job{c: c})
 		}
 	}
+	writeJob := map[string]int{}
 	for _, op := range order(r.api.Operations) {
 		if !r.selected(op) {
 			continue
 		}
+		var chain []check.Check
 		for _, c := range ran {
 			if c.Info().Scope == check.PerOperation {
+				chain = append(chain, c)
+			}
+		}
+		switch {
+		case len(chain) == 0:
+		case op.Method == "PUT" || op.Method == "PATCH" || op.Method == "DELETE":
+			// Every write on one path is one job: PUT, PATCH, then DELETE,
+			// so that no check deletes or rewrites the object another is
+			// confirming a change on.
+			at, ok := writeJob[op.Path]
+			if !ok {
+				at = len(jobs)
+				writeJob[op.Path] = at
+				jobs = append(jobs, job{c: chain[0], op: op})
+				chain = chain[1:]
+			}
+			for _, c := range chain {
+				jobs[at].then = append(jobs[at].then, step{c: c, op: op})
+			}
+		default:
+			for _, c := range chain {
 				jobs = append(jobs, job{c: c, op: op})
 			}
 		}
@@ -326,6 +359,13 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 				}
 				r.runOne(ctx, j, ids)
 				done.Store(j.c.Info().ID, true)
+				for _, st := range j.then {
+					if r.s.budgetHit.Load() || ctx.Err() != nil {
+						break
+					}
+					r.runOne(ctx, job{c: st.c, op: st.op}, ids)
+					done.Store(st.c.Info().ID, true)
+				}
 			}
 		}()
 	}

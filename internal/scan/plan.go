@@ -22,6 +22,11 @@ type plan struct {
 	lists     map[string][]*escarp.Operation
 	deleters  map[string]*escarp.Operation // producer path → DELETE path/{x}
 	byID      map[string]*escarp.Operation
+	// items maps a collection path to the parameter that names its items
+	// ("/things" → "thing_title" for "/things/{thing_title}"), so that a
+	// creation whose answer carries no id is linked to the item by the
+	// value its body chose (body-to-path inference).
+	items map[string]string
 }
 
 func newPlan(api *escarp.API) *plan {
@@ -30,6 +35,7 @@ func newPlan(api *escarp.API) *plan {
 		lists:     map[string][]*escarp.Operation{},
 		deleters:  map[string]*escarp.Operation{},
 		byID:      map[string]*escarp.Operation{},
+		items:     map[string]string{},
 	}
 	if api == nil {
 		return p
@@ -46,9 +52,12 @@ func newPlan(api *escarp.API) *plan {
 		case op.Method == "GET":
 			p.lists[noun] = append(p.lists[noun], op)
 		}
-		if op.Method == "DELETE" {
-			if parent, last := splitLast(op.Path); isParam(last) {
+		if parent, last := splitLast(op.Path); isParam(last) {
+			if op.Method == "DELETE" {
 				p.deleters[parent] = op
+			}
+			if _, ok := p.items[parent]; !ok {
+				p.items[parent] = last[1 : len(last)-1]
 			}
 		}
 	}

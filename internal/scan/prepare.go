@@ -334,6 +334,9 @@ func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *c
 		}
 		id := s.createdID(op, resp, noun)
 		if id == "" {
+			id = s.bodyName(op, req.Body)
+		}
+		if id == "" {
 			return
 		}
 		// Only requests as the identity itself make the resource its own;
@@ -440,6 +443,9 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		}
 	}
 	s.learnMu.Unlock()
+	if m, ok := v.(map[string]any); ok && op.Method == http.MethodPost {
+		s.uniqueName(m, op, req.Identity)
+	}
 	switch mt {
 	case "application/json":
 		b, err := json.Marshal(v)
@@ -479,6 +485,58 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		req.Header.Set("Content-Type", media.MediaType)
 	}
 	return nil
+}
+
+// uniqueName gives the body member that names the created item (the
+// collection's item parameter, "thing_title" for "/things/{thing_title}")
+// a value unique to this identity and request, so that each identity's
+// objects have their own names and a read of another identity's object
+// means something.
+func (s *Session) uniqueName(body map[string]any, op *escarp.Operation, identity string) {
+	param := s.plan.items[op.Path]
+	if param == "" {
+		return
+	}
+	for k, v := range body {
+		if norm(k) != norm(param) {
+			continue
+		}
+		if _, isStr := v.(string); !isStr {
+			return
+		}
+		n := s.uniq.Add(1)
+		who := identity
+		if who == "" {
+			who = "anon"
+		}
+		who = strings.ToLower(nonAlnum.ReplaceAllString(who, ""))
+		if len(who) > 10 {
+			who = who[:10]
+		}
+		body[k] = fmt.Sprintf("escarp-%s-%d", who, n)
+		return
+	}
+}
+
+var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// bodyName returns the value a creation's body gave the member that names
+// the item, or "".
+func (s *Session) bodyName(op *escarp.Operation, body []byte) string {
+	param := s.plan.items[op.Path]
+	if param == "" || len(body) == 0 {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	for k, v := range m {
+		if norm(k) == norm(param) {
+			return idString(v)
+		}
+	}
+	return ""
 }
 
 // scalar formats a generated value for a path, query or header.

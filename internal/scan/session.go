@@ -68,6 +68,8 @@ type Session struct {
 	guard    guard
 	// shapes are the target's learnt failure shapes.
 	shapes shapes
+	// uniq numbers the unique names given to created items.
+	uniq atomic.Int64
 }
 
 var _ check.Session = (*Session)(nil)
@@ -235,6 +237,7 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 				continue
 			}
 		}
+		resp.Failed = s.shapes.failed(resp)
 		s.observe(req, method, u, resp)
 		return resp, nil
 	}

@@ -175,6 +175,9 @@ func (s *Session) Usable(resp *check.Response) bool {
 	return resp.OK() && !s.shapes.failed(resp)
 }
 
+// A check sees the same: Session.Do sets check.Response.Failed, which
+// OK honours.
+
 // learnFailures sends the requests known to fail and learns the shapes of
 // those that answered 2xx.
 func (r *runner) learnFailures(ctx context.Context) {

@@ -100,7 +100,7 @@ func firstLine(s string) string {
 
 // wildFloor is the recall each fixture must keep (documented flaws found);
 // it only goes up.
-var wildFloor = map[string]int{"flaskenv": 0, "fastshop": 0, "handles": 0, "okfalse": 0}
+var wildFloor = map[string]int{"flaskenv": 7, "fastshop": 6, "handles": 6, "okfalse": 7}
 
 // TestWild scans every fixture written in a style unlike the lab, and its
 // fixed twin. It logs recall and false positives per fixture and requires
