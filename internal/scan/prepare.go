@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -467,10 +470,29 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
 		_ = w.SetBoundary("escarp-boundary-7d4a9b2e")
-		if m, ok := v.(map[string]any); ok {
-			for _, k := range sortedKeys(m) {
-				_ = w.WriteField(k, scalar(m[k]))
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		files := fileFields(media.Schema)
+		for k := range files {
+			if _, ok := m[k]; !ok {
+				m[k] = ""
 			}
+		}
+		for _, k := range sortedKeys(m) {
+			if files[k] {
+				// Swagger 2.0 type: file and OpenAPI format: binary go as
+				// a file part with a filename, as a browser sends them.
+				h := textproto.MIMEHeader{}
+				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="escarp.png"`, k))
+				h.Set("Content-Type", "image/png")
+				if pw, err := w.CreatePart(h); err == nil {
+					_, _ = pw.Write(tinyPNG)
+				}
+				continue
+			}
+			_ = w.WriteField(k, scalar(m[k]))
 		}
 		_ = w.Close()
 		req.Body = buf.Bytes()
@@ -537,6 +559,35 @@ func (s *Session) bodyName(op *escarp.Operation, body []byte) string {
 		}
 	}
 	return ""
+}
+
+// tinyPNG is a valid 1×1 PNG, the file escarp uploads.
+var tinyPNG = func() []byte {
+	var b bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}()
+
+// fileFields returns the properties of a multipart schema that are files:
+// Swagger 2.0 type: file, or a string with format binary.
+func fileFields(sch *escarp.Schema) map[string]bool {
+	out := map[string]bool{}
+	if sch == nil {
+		return out
+	}
+	for name, ps := range sch.Properties {
+		if ps == nil {
+			continue
+		}
+		if ps.HasType("file") || (ps.HasType("string") && (ps.Format == "binary")) {
+			out[name] = true
+		}
+		if ps.Items != nil && (ps.Items.HasType("file") || ps.Items.Format == "binary") {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // scalar formats a generated value for a path, query or header.

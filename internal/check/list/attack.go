@@ -34,6 +34,7 @@ func attack() []check.Check {
 		&ratelimit.Burst{},
 		// API8: security misconfiguration.
 		&misconfig.CORS{},
+		&misconfig.CORSAny{},
 		&misconfig.Headers{},
 		&misconfig.Verbose{},
 		&misconfig.Methods{},

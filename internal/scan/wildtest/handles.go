@@ -27,7 +27,7 @@ func Handles() *Fixture {
 			// with a Python traceback.
 			{ID: "stack-trace", Rules: []string{"ESC-DAST-CONF-003"}, Cause: 14},
 			{ID: "session-brute-force", Method: "POST", Path: "/session", OWASP: []string{"API2:2023", "API4:2023"}, Cause: 2},
-			{ID: "cors-any-origin-authenticated", Rules: []string{"ESC-DAST-CONF-001"}, Cause: 14},
+			{ID: "cors-any-origin-authenticated", Rules: []string{"ESC-DAST-CONF-001", "ESC-DAST-CONF-007"}, Cause: 14},
 		},
 		Config: func(base string) []byte {
 			var b strings.Builder
