@@ -104,7 +104,16 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 			"findings":   int64(len(run.Findings)),
 			"errors":     s.errors.Load(),
 			"created":    int64(len(s.pool.created)),
+			"cleaned":    r.cleaned,
+			"status429":  s.tooMany.Load(),
+			"status5xx":  s.serverErrors.Load(),
+			"redirects":  s.redirects.Load(),
+			"truncated":  s.truncated.Load(),
 		}
+		if err == nil {
+			err = r.honest(run.Stats)
+		}
+		run.Notes = r.notes
 		return run, err
 	}
 
@@ -126,6 +135,10 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	if n := s.slowed.Load(); n > 0 {
 		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", n, float64(s.limiter.Limit()))
 	}
+	if s.stopRetry.Load() {
+		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("the target asked escarp to wait (Retry-After) past the end of the time budget; the scan stopped after %d requests", s.requests.Load())})
+	}
 	if s.budgetHit.Load() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",
@@ -135,6 +148,36 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
 	}
 	return finish(nil)
+}
+
+// minHonest is the number of requests below which the usable-answer
+// ratio is not judged.
+const minHonest = 20
+
+// honest returns an error (exit 3) when fewer than half of the answers
+// were usable: connection errors, 429, 5xx and redirects off the
+// described operations. It notes the counts and the likely reason.
+func (r *runner) honest(stats map[string]int64) error {
+	total := stats["requests"]
+	bad := stats["errors"] + stats["status429"] + stats["status5xx"] + stats["redirects"]
+	if total < minHonest || bad*2 <= total {
+		return nil
+	}
+	reason := "the target is failing"
+	switch max(stats["errors"], stats["status429"], stats["status5xx"], stats["redirects"]) {
+	case stats["redirects"]:
+		reason = "most answers were redirects: a wrong base URL, an http→https redirect or a login page in front of the API"
+	case stats["status429"]:
+		reason = "most answers were 429: a WAF or gateway rate limit; lower --rate"
+	case stats["errors"]:
+		reason = "most requests failed to connect or timed out: a wrong target, a firewall, or an overloaded server"
+	case stats["status5xx"]:
+		reason = "most answers were server errors: the target is down or misconfigured, or a WAF blocks escarp"
+	}
+	msg := fmt.Sprintf("only %d of %d answers were usable (%d connection errors, %d answers 429, %d 5xx, %d redirects): %s; the findings are not a clean result",
+		total-bad, total, stats["errors"], stats["status429"], stats["status5xx"], stats["redirects"], reason)
+	r.notes = append(r.notes, msg)
+	return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable, Message: msg}
 }
 
 // serverPath returns the path of the API's first server URL ("/v1" for
@@ -224,6 +267,8 @@ type runner struct {
 	skipped  int
 	// spent is the time each check ran, summed over operations.
 	spent map[string]time.Duration
+	// cleaned counts the resources deleted at cleanup.
+	cleaned int64
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -535,9 +580,11 @@ func (r *runner) cleanup() {
 			continue
 		}
 		resp, err := s.do(ctx, &check.Request{Method: "DELETE", Path: c.deletePath, Identity: c.identity}, true)
-		if err != nil || (resp.Status >= 300 && resp.Status != 404 && resp.Status != 410) {
+		if err != nil || (resp.Status >= 300 && resp.Status != 404 && resp.Status != 410) || resp.Failed {
 			failed++
+			continue
 		}
+		r.cleaned++
 	}
 	if failed > 0 {
 		r.note("cleanup: %d of %d resources escarp created could not be deleted", failed, len(todo))

@@ -70,6 +70,10 @@ type Session struct {
 	shapes shapes
 	// uniq numbers the unique names given to created items.
 	uniq atomic.Int64
+	// Answers that were no use: 429, 5xx, redirects, truncated bodies;
+	// stopRetry is set when a Retry-After reached past the time budget.
+	tooMany, serverErrors, redirects, truncated atomic.Int64
+	stopRetry                                   atomic.Bool
 }
 
 var _ check.Session = (*Session)(nil)
@@ -302,7 +306,13 @@ func (s *Session) retryAfter(v string) (time.Duration, bool) {
 	if wait < 0 {
 		wait = 0
 	}
-	if wait > maxRetryAfter || time.Now().Add(wait).After(s.end) {
+	if time.Now().Add(wait).After(s.end) {
+		// Waiting would spend the whole budget: stop the scan, honestly.
+		s.stopRetry.Store(true)
+		s.budgetHit.Store(true)
+		return 0, false
+	}
+	if wait > maxRetryAfter {
 		return 0, false
 	}
 	return wait, true
@@ -452,6 +462,17 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 	sent := hreq.Header.Clone()
 	if hreq.Host != "" {
 		sent.Set("Host", hreq.Host)
+	}
+	switch c := hresp.StatusCode; {
+	case c == http.StatusTooManyRequests:
+		s.tooMany.Add(1)
+	case c >= 500:
+		s.serverErrors.Add(1)
+	case c >= 300 && c < 400 && c != http.StatusNotModified:
+		s.redirects.Add(1)
+	}
+	if truncated || err != nil {
+		s.truncated.Add(1)
 	}
 	return &check.Response{
 		Status:    hresp.StatusCode,

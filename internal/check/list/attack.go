@@ -31,6 +31,7 @@ func attack() []check.Check {
 		&ratelimit.PageSize{},
 		&ratelimit.Oversize{},
 		&ratelimit.ReDoS{},
+		&ratelimit.MaxItems{},
 		&ratelimit.Burst{},
 		// API8: security misconfiguration.
 		&misconfig.CORS{},
