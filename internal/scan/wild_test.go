@@ -122,7 +122,7 @@ func firstLine(s string) string {
 
 // wildFloor is the recall each fixture must keep (documented flaws found);
 // it only goes up.
-var wildFloor = map[string]int{"flaskenv": 7, "fastshop": 8, "handles": 7, "okfalse": 7}
+var wildFloor = map[string]int{"flaskenv": 7, "fastshop": 8, "handles": 8, "okfalse": 7}
 
 // TestWild scans every fixture written in a style unlike the lab, and its
 // fixed twin. It logs recall and false positives per fixture and requires

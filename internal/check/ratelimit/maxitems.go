@@ -122,4 +122,3 @@ func (c *MaxItems) Run(ctx context.Context, p *check.Pass) error {
 	}
 	return nil
 }
-
