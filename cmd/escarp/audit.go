@@ -14,6 +14,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 )
 
 // auditCmd is `escarp audit`: the static security audit of an API
@@ -157,7 +158,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	}
 
 	started := time.Now().UTC()
-	in, warns, err := audit.Load(ctx, specPath)
+	in, warns, err := specload.Load(ctx, specPath)
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 		prevPath = a.resolvePath(cfg.Previous, cf.Dir)
 	}
 	if prevPath != "" {
-		old, _, err := audit.Load(ctx, prevPath)
+		old, _, err := specload.Load(ctx, prevPath)
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/drift"
@@ -370,7 +371,7 @@ func (a *app) ciAudit(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	if err := cfg.Validate(all); err != nil {
 		return nil, err
 	}
-	in, warns, err := audit.Load(ctx, p.specPath)
+	in, warns, err := specload.Load(ctx, p.specPath)
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +379,7 @@ func (a *app) ciAudit(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	if p.prevAPI != nil {
 		in.Previous = p.prevAPI
 	} else if cfg.Previous != "" {
-		old, _, err := audit.Load(ctx, a.resolvePath(cfg.Previous, p.cf.Dir))
+		old, _, err := specload.Load(ctx, a.resolvePath(cfg.Previous, p.cf.Dir))
 		if err != nil {
 			return nil, err
 		}

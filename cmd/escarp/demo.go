@@ -15,6 +15,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/code"
 	"github.com/escarp/escarp/internal/config"
@@ -96,7 +97,7 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 
 	// 1. Audit the description.
 	fmt.Fprintln(progress, "demo: auditing the spec")
-	in, _, err := audit.LoadBytes(ctx, specPath, specData)
+	in, _, err := specload.LoadBytes(ctx, specPath, specData)
 	if err != nil {
 		return err
 	}

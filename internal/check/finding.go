@@ -8,6 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // maxEvidenceBody bounds the body kept as evidence.
@@ -149,7 +150,7 @@ func headerVar(name, v, ident string) string {
 			parts[i] = name + "=" + varName(ident, strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name)))
 		}
 		return strings.Join(parts, "; ")
-	case redact.SensitiveName(n):
+	case sensitive.Name(n):
 		return varName(ident, strings.ToUpper(strings.ReplaceAll(n, "-", "_")))
 	}
 	return redact.String(v)
@@ -166,7 +167,7 @@ func curlURL(raw, ident string) string {
 	q := u.Query()
 	changed := false
 	for k, vs := range q {
-		if redact.SensitiveName(k) {
+		if sensitive.Name(k) {
 			for i := range vs {
 				vs[i] = varName(ident, strings.ToUpper(k))
 			}

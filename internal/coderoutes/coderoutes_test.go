@@ -275,47 +275,6 @@ func TestExtractBudget(t *testing.T) {
 	t.Logf("exponential code: %d routes, %v", len(rs), time.Since(start))
 }
 
-func TestNormalizePath(t *testing.T) {
-	tests := []struct{ in, want, key string }{
-		{"/users/:id", "/users/{id}", "/users/{}"},
-		{"/users/{id}", "/users/{id}", "/users/{}"},
-		{"/users/<int:id>/", "/users/{id}/", "/users/{}"},
-		{"/users/{id:[0-9]{1,3}}", "/users/{id}", "/users/{}"},
-		{"/files/*path", "/files/{path}", "/files/{}"},
-		{"/files/{path...}", "/files/{path}", "/files/{}"},
-		{"/static/*", "/static/{wildcard}", "/static/{}"},
-		{"/{$}", "/", "/"},
-		{"/item/:id?", "/item/{id}", "/item/{}"},
-		{"/flights/:from-:to", "/flights/{from}-{to}", "/flights/{}-{}"},
-		{"users", "/users", "/users"},
-		{"/a:b", "/a:b", "/a:b"},
-		{"", "/", "/"},
-		{"/x/{unclosed", "/x/{unclosed}", "/x/{}"},
-	}
-	for _, tt := range tests {
-		if got := NormalizePath(tt.in); got != tt.want {
-			t.Errorf("NormalizePath(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if got := MatchKey(tt.in); got != tt.key {
-			t.Errorf("MatchKey(%q) = %q, want %q", tt.in, got, tt.key)
-		}
-	}
-}
-
-func TestIsAuthName(t *testing.T) {
-	for name, want := range map[string]bool{
-		"mw.RequireJWT": true, "middleware.AuthRequired": true, "jwtauth.Verifier": true, "keyAuth": true,
-		"middleware.KeyAuth": true, "basicauth.New": true, "requireSession": true, "verifyToken": true,
-		"login_required": true, "apiKeyCheck": true, "echojwt.WithConfig": true,
-		"middleware.Logger": false, "csrf.Protect": false, "tokenBucketLimiter": false, "sessions.Sessions": false,
-		"cors.New": false, "optionalAuth": false, "": false,
-	} {
-		if got := isAuthName(name); got != want {
-			t.Errorf("isAuthName(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 func FuzzExtract(f *testing.F) {
 	var seeds []string
 	err := filepath.WalkDir("testdata", func(p string, d os.DirEntry, err error) error {
@@ -349,8 +308,8 @@ func FuzzExtract(f *testing.F) {
 			if x.Method == "" || x.Path == "" || x.Auth == nil || x.File != "main.go" || x.Line < 1 {
 				t.Fatalf("bad route %+v", x)
 			}
-			if k := MatchKey(x.Path); !strings.HasPrefix(k, "/") {
-				t.Fatalf("MatchKey(%q) = %q", x.Path, k)
+			if k := escarp.ParsePathTemplate(x.Path).Key(); !strings.HasPrefix(k, "/") {
+				t.Fatalf("ParsePathTemplate(%q).Key() = %q", x.Path, k)
 			}
 		}
 	})

@@ -54,9 +54,9 @@ func Diff(rs []routes.Route, api *escarp.API) DiffResult {
 	d.BasePaths = basePaths(api)
 	type opKey struct{ method, key string }
 	keysOf := func(op *escarp.Operation) []string {
-		ks := []string{MatchKey(op.Path)}
+		ks := []string{escarp.ParsePathTemplate(op.Path).Key()}
 		for _, b := range d.BasePaths {
-			ks = append(ks, MatchKey(b+"/"+strings.TrimPrefix(op.Path, "/")))
+			ks = append(ks, escarp.ParsePathTemplate(b+"/"+strings.TrimPrefix(op.Path, "/")).Key())
 		}
 		return ks
 	}
@@ -71,7 +71,7 @@ func Diff(rs []routes.Route, api *escarp.API) DiffResult {
 	served := map[opKey]bool{}
 	anyPath := map[string]bool{}
 	for _, r := range rs {
-		k := MatchKey(r.Path)
+		k := escarp.ParsePathTemplate(r.Path).Key()
 		m := strings.ToUpper(r.Method)
 		if m == "ANY" {
 			anyPath[k] = true
@@ -178,7 +178,7 @@ func DiffFindings(d DiffResult, specFile string) []escarp.Finding {
 	var out []escarp.Finding
 	for _, r := range d.Undocumented {
 		ri := rules[0]
-		p := NormalizePath(r.Path)
+		p := escarp.ParsePathTemplate(r.Path).String()
 		who := r.Handler
 		if who == "" {
 			who = "a handler"
@@ -189,7 +189,7 @@ func DiffFindings(d DiffResult, specFile string) []escarp.Finding {
 			Message:     fmt.Sprintf("%s %s is served by %s (%s) but not documented%s", r.Method, r.Path, who, r.Framework, inSpec(specFile)),
 			Location:    escarp.Location{File: r.File, Line: r.Line, Method: r.Method, Path: p, Service: r.Service},
 			Remediation: ri.Remediation,
-			Hash:        hash(r.Method + " " + MatchKey(r.Path)),
+			Hash:        hash(r.Method + " " + escarp.ParsePathTemplate(r.Path).Key()),
 		}
 		f.SetFingerprint()
 		out = append(out, f)
@@ -210,7 +210,7 @@ func DiffFindings(d DiffResult, specFile string) []escarp.Finding {
 			Message:     fmt.Sprintf("%s %s is documented but no route in the code serves it", op.Method, op.Path),
 			Location:    escarp.Location{File: file, Line: line, Method: op.Method, Path: op.Path, Pointer: op.Pointer},
 			Remediation: ri.Remediation,
-			Hash:        hash(op.Method + " " + MatchKey(op.Path)),
+			Hash:        hash(op.Method + " " + escarp.ParsePathTemplate(op.Path).Key()),
 		}
 		f.SetFingerprint()
 		out = append(out, f)

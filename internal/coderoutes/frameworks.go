@@ -2,8 +2,9 @@ package coderoutes
 
 import (
 	"go/ast"
-	"regexp"
 	"strings"
+
+	"github.com/escarp/escarp/internal/inventory/routes"
 )
 
 // The frameworks, as reported in routes.Route.Framework.
@@ -77,26 +78,14 @@ var passThrough = map[string]map[string]bool{
 	fwEcho: {"WrapHandler": true},
 }
 
-// authPattern recognises authentication middleware by name.
-var (
-	authPattern = regexp.MustCompile(`(?i)auth|jwt|bearer|oauth|oidc|api_?key|login_?required|require_?login|` +
-		`(require|check|valid|verify|ensure|must|parse)\w*(session|token)|(session|token)\w*(required|check|guard|valid|verif|middleware|mw)`)
-	notAuthPattern = regexp.MustCompile(`(?i)csrf|xsrf|noauth|no_auth|skipauth|optionalauth|unauth`)
-)
-
-// isAuthName reports whether a middleware name looks like authentication.
-func isAuthName(name string) bool {
-	return name != "" && authPattern.MatchString(name) && !notAuthPattern.MatchString(name)
-}
-
-// isAuth is isAuthName with a cache: the same names come back often.
+// isAuth is [routes.AuthMiddleware] with a cache: the same names come back often.
 func (in *interp) isAuth(name string) bool {
 	if name == "" {
 		return false
 	}
 	b, ok := in.authNames[name]
 	if !ok {
-		b = isAuthName(name)
+		b = routes.AuthMiddleware(name)
 		in.authNames[name] = b
 	}
 	return b

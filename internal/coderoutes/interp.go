@@ -129,7 +129,7 @@ type interp struct {
 	evals     map[string]bool  // package values being evaluated
 	defMux    map[string]*router
 	noted     map[string]bool
-	// authNames caches isAuthName.
+	// authNames caches routes.AuthMiddleware.
 	authNames map[string]bool
 	// prefixed are fiber's app.Use("/prefix", auth) guards.
 	prefixed []prefixGuard

@@ -165,6 +165,38 @@ func TestRootImportsOnlyStandardLibrary(t *testing.T) {
 	}
 }
 
+// stdlibOnly are packages that everything imports, so they may depend only
+// on the standard library and this module: redaction and the
+// sensitive-data catalogue never link gitleaks (its rules are a generated
+// table), and the discovery model links no HTTP client.
+var stdlibOnly = []string{"internal/redact", "internal/sensitive", "internal/discovery", "internal/inflect"}
+
+func TestLeafPackagesStayLight(t *testing.T) {
+	pkgs := packages(t)
+	var bad []string
+	for _, name := range stdlibOnly {
+		path := module + "/" + name
+		p := pkgs[path]
+		if p == nil {
+			t.Errorf("go list did not report %s", name)
+			continue
+		}
+		for _, d := range p.Deps {
+			dp := pkgs[d]
+			if ours(d) || (dp != nil && dp.Standard) || strings.HasPrefix(d, "vendor/") {
+				continue
+			}
+			if name == "internal/inflect" && strings.HasPrefix(d, "github.com/gertd/go-pluralize") {
+				continue // the singularizer is its reason to exist
+			}
+			bad = append(bad, chain(pkgs, path, d))
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("packages imported everywhere must stay on the standard library:\n\t%s", strings.Join(bad, "\n\t"))
+	}
+}
+
 // importRule forbids packages matching from to depend on packages matching
 // any of forbidden. A pattern "x/..." matches x and everything under it;
 // "x/*" matches only what is under x.
@@ -201,6 +233,10 @@ var importRules = []importRule{
 		why: "the scan engine takes its checks from cmd/escarp (list.All); it imports only the contract internal/check"},
 	{from: "internal/audit", forbidden: []string{"internal/audit/rules/..."},
 		why: "the audit engine takes its rules from cmd/escarp (rules.All)"},
+	{from: "internal/audit", forbidden: []string{"internal/spec/..."},
+		why: "the audit contract does not load specs (internal/audit/specload does), so rule packages never link the OpenAPI parser"},
+	{from: "internal/audit/rules/...", forbidden: []string{"internal/spec/...", "internal/audit/specload"},
+		why: "audit rules see the API only through audit.Pass; loading is the caller's job"},
 	{from: "internal/check", forbidden: []string{"internal/check/*"},
 		why: "the DAST contract never imports the checks that implement it"},
 	{from: "internal/check/...", forbidden: []string{"internal/sqlite/...", "internal/postgres/...", "internal/server/..."},

@@ -104,12 +104,9 @@ func WriteOpenAPI(w io.Writer, title string, eps []*escarp.Endpoint) error {
 			op["deprecated"] = true
 		}
 		var params []any
-		forEachSegment(e.Template, func(seg string) {
-			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-				name := seg[1 : len(seg)-1]
-				params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": paramSchema(name)})
-			}
-		})
+		for _, name := range escarp.ParsePathTemplate(e.Template).Params() {
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": paramSchema(name)})
+		}
 		for _, q := range e.Query {
 			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
 		}

@@ -3,6 +3,9 @@ package inventory
 import (
 	"strconv"
 	"strings"
+
+	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/inflect"
 )
 
 // DefaultCollapse is how many distinct literal siblings make a path
@@ -104,7 +107,7 @@ func (t *Templater) Pin(service, path string) {
 func (t *Templater) Observe(service, path string) {
 	n := t.root(t.seen, service)
 	forEachSegment(stripQuery(path), func(seg string) {
-		if kind := segmentKind(seg); kind != "" {
+		if kind := escarp.SegmentKind(seg); kind != "" {
 			if n.param == nil {
 				n.param = &node{}
 			}
@@ -172,12 +175,12 @@ func (t *Templater) Template(service, path string) string {
 	forEachSegment(path, func(seg string) {
 		wrote = true
 		b.WriteByte('/')
-		kind := segmentKind(seg)
+		kind := escarp.SegmentKind(seg)
 		var kn *node
 		if known != nil {
 			kn = known.lit[seg]
 		}
-		if kind == "" && (kn == nil || !kn.constant) && seen != nil && len(seen.lit) >= collapse && !isVersion(seg) && seg != "api" {
+		if kind == "" && (kn == nil || !kn.constant) && seen != nil && len(seen.lit) >= collapse && !escarp.VersionSegment(seg) && seg != "api" {
 			kind = "slug"
 		}
 		if kind == "" {
@@ -242,118 +245,13 @@ func forEachSegment(path string, fn func(seg string)) {
 	}
 }
 
-// Normalize rewrites framework route syntax to OpenAPI templates:
-// ":id" and "{id:[0-9]+}" become "{id}", "*path" and "*" become "{path}".
-func Normalize(route string) string {
-	if !strings.ContainsAny(route, ":*{") {
-		return route
-	}
-	var b strings.Builder
-	forEachSegment(route, func(seg string) {
-		b.WriteByte('/')
-		switch {
-		case strings.HasPrefix(seg, ":"):
-			b.WriteString("{" + strings.TrimSuffix(seg[1:], "?") + "}")
-		case strings.HasPrefix(seg, "*"):
-			name := seg[1:]
-			if name == "" {
-				name = "path"
-			}
-			b.WriteString("{" + name + "}")
-		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"):
-			name := seg[1 : len(seg)-1]
-			if i := strings.IndexByte(name, ':'); i >= 0 {
-				name = name[:i]
-			}
-			b.WriteString("{" + strings.TrimSuffix(name, "...") + "}")
-		default:
-			b.WriteString(seg)
-		}
-	})
-	if b.Len() == 0 {
-		return "/"
-	}
-	return b.String()
-}
+// Normalize rewrites a route in any router's syntax to its OpenAPI
+// template ([escarp.PathTemplate]): ":id" and "{id:[0-9]+}" become "{id}",
+// "*path" becomes "{path}", a bare "*" "{wildcard}".
+func Normalize(route string) string { return escarp.ParsePathTemplate(route).String() }
 
 func isParamSegment(seg string) bool {
 	return strings.HasPrefix(seg, "{") || strings.HasPrefix(seg, ":") || strings.HasPrefix(seg, "*")
-}
-
-// segmentKind classifies a raw segment: "" for a literal, else the kind of
-// value ("id", "uuid", "date", "email", "token").
-func segmentKind(s string) string {
-	n := len(s)
-	if n == 0 {
-		return ""
-	}
-	var digits, lower, upper, hex, other, dashes int
-	for i := 0; i < n; i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			hex++
-		case c >= 'a' && c <= 'z':
-			lower++
-			if c <= 'f' {
-				hex++
-			}
-		case c >= 'A' && c <= 'Z':
-			upper++
-			if c <= 'F' {
-				hex++
-			}
-		case c == '-':
-			dashes++
-		default:
-			other++
-		}
-	}
-	switch {
-	case digits == n:
-		return "id"
-	case n == 36 && dashes == 4 && hex == 32 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-':
-		return "uuid"
-	case hex == n && n >= 16 && digits > 0:
-		return "id" // ObjectId (24 hex), hashes
-	case n == 10 && dashes == 2 && digits == 8 && s[4] == '-' && s[7] == '-':
-		return "date"
-	case other > 0 && strings.IndexByte(s, '@') > 0 && strings.IndexByte(s, '.') > 0:
-		return "email"
-	case isVersion(s):
-		return ""
-	case n >= 20 && digits > 0 && lower > 0 && upper > 0:
-		return "token" // high-entropy tokens (base64url, ULID-like)
-	case n >= 6 && digits >= 3 && lower+upper >= 1 && other == 0:
-		return "id" // mixed alphanumeric ids: ab12c3, INV-00042
-	case other > 0 && digits > 0 && n >= 6 && strings.ContainsAny(s, "%=~"):
-		return "token"
-	}
-	return ""
-}
-
-// isVersion reports version tokens that stay literal: v1, V2, v1.2, 1.0.
-func isVersion(s string) bool {
-	if len(s) >= 2 && (s[0] == 'v' || s[0] == 'V') && s[1] >= '0' && s[1] <= '9' {
-		s = s[1:]
-		for i := 0; i < len(s); i++ {
-			if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
-				return false
-			}
-		}
-		return len(s) <= 4
-	}
-	dot := strings.IndexByte(s, '.')
-	if dot <= 0 || dot == len(s)-1 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
-			return false
-		}
-	}
-	return true
 }
 
 // paramName names a parameter from its parent segment: users → userId,
@@ -365,7 +263,7 @@ func paramName(parent, kind string, used []string) string {
 		name = kind
 	default:
 		name = "id"
-		if p := singular(parent); p != "" && isWord(p) {
+		if p := inflect.Singular(parent); p != "" && isWord(p) {
 			name = lowerFirst(camel(p)) + "Id"
 			if kind == "slug" {
 				name = lowerFirst(camel(p))
@@ -399,21 +297,6 @@ func isWord(s string) bool {
 		}
 	}
 	return len(s) > 1
-}
-
-// singular is a small English singularizer for resource names.
-func singular(s string) string {
-	switch {
-	case strings.HasSuffix(s, "ies") && len(s) > 4:
-		return s[:len(s)-3] + "y"
-	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
-		return s[:len(s)-2]
-	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"):
-		return s
-	case strings.HasSuffix(s, "s") && len(s) > 2:
-		return s[:len(s)-1]
-	}
-	return s
 }
 
 func camel(s string) string {

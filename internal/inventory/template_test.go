@@ -106,7 +106,8 @@ func TestNormalize(t *testing.T) {
 		{"/users/:id", "/users/{id}"},
 		{"/users/{id:[0-9]+}", "/users/{id}"},
 		{"/static/*filepath", "/static/{filepath}"},
-		{"/files/*", "/files/{path}"},
+		{"/files/*", "/files/{wildcard}"},
+		{"/users/<int:id>", "/users/{id}"},
 		{"/a/{rest...}", "/a/{rest}"},
 		{"/plain", "/plain"},
 	}

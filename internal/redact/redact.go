@@ -10,71 +10,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // Mask replaces a redacted value.
 const Mask = "REDACTED"
-
-// sensitiveHeaders are redacted whatever their value.
-var sensitiveHeaders = map[string]bool{
-	"authorization":        true,
-	"proxy-authorization":  true,
-	"cookie":               true,
-	"set-cookie":           true,
-	"x-api-key":            true,
-	"api-key":              true,
-	"x-auth-token":         true,
-	"x-access-token":       true,
-	"x-csrf-token":         true,
-	"x-xsrf-token":         true,
-	"x-amz-security-token": true,
-}
-
-// sensitiveParts are substrings of names that hold secrets, matched after
-// lower-casing and removing '-' and '_' ("X-Api-Key" → "xapikey").
-var sensitiveParts = []string{"password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey",
-	"privatekey", "credential", "auth", "session", "jwt", "bearer", "signature", "cardnumber", "cvv", "ssn"}
-
-// sensitiveTokens are short names that count only as a whole word of the
-// name ("pin", not "shipping").
-var sensitiveTokens = map[string]bool{"pass": true, "pwd": true, "otp": true, "pin": true, "sid": true, "key": true}
-
-// SensitiveName reports whether a header, parameter or field name usually
-// holds a secret.
-func SensitiveName(name string) bool {
-	n := strings.ToLower(name)
-	if sensitiveHeaders[n] {
-		return true
-	}
-	// Common non-secret names that the parts would catch.
-	switch n {
-	case "author", "authors", "authority", "oauth_callback", "token_type", "expires_in", "pinned", "keyword", "keywords":
-		return false
-	}
-	var b [64]byte
-	flat := b[:0]
-	for i := 0; i < len(n) && len(flat) < len(b); i++ {
-		if n[i] != '-' && n[i] != '_' {
-			flat = append(flat, n[i])
-		}
-	}
-	f := string(flat)
-	for _, p := range sensitiveParts {
-		if strings.Contains(f, p) {
-			return true
-		}
-	}
-	start := 0
-	for i := 0; i <= len(n); i++ {
-		if i == len(n) || n[i] == '-' || n[i] == '_' || n[i] == '.' {
-			if sensitiveTokens[n[start:i]] {
-				return true
-			}
-			start = i + 1
-		}
-	}
-	return false
-}
 
 // Header returns a copy of h with sensitive values replaced by [Mask]. For
 // Authorization, the scheme ("Bearer", "Basic") is kept.
@@ -110,7 +51,7 @@ func headerValue(name, v string) string {
 			return strings.TrimSpace(name) + "=" + Mask + ";" + attrs
 		}
 		return strings.TrimSpace(name) + "=" + Mask
-	case SensitiveName(n):
+	case sensitive.Name(n):
 		return Mask
 	}
 	return String(v)
@@ -140,7 +81,7 @@ func URL(u *url.URL) string {
 		if err == nil {
 			changed := false
 			for k, vs := range q {
-				if SensitiveName(k) {
+				if sensitive.Name(k) {
 					for i := range vs {
 						vs[i] = Mask
 					}
@@ -170,21 +111,20 @@ var (
 	jsonField = regexp.MustCompile(`("([^"\\]{0,64})"\s*:\s*)"((?:[^"\\]|\\.)*)"`)
 	// formField matches name=value pairs in form bodies and query strings.
 	formField = regexp.MustCompile(`(^|[&?])([^=&\s]{1,64})=([^&\s]*)`)
-	// tokens matches well-known token shapes anywhere in text.
+	// tokens matches token shapes that are not a provider's (those come
+	// from the sensitive-data catalogue) anywhere in text.
 	tokens = []*regexp.Regexp{
 		regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`), // JWT
 		regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`),           // auth header values in text
-		regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`),                                    // AWS access key id
-		regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`),                          // GitHub token
-		regexp.MustCompile(`\bsk_(live|test)_[A-Za-z0-9]{10,}\b`),                     // Stripe key
-		regexp.MustCompile(`\bxox[abpors]-[A-Za-z0-9-]{10,}\b`),                       // Slack token
 		regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`),
 	}
 )
 
-// String masks well-known token shapes (JWTs, bearer values, cloud keys,
-// private keys) anywhere in s.
+// String masks well-known token shapes (JWTs, bearer values, private
+// keys) and provider keys ([sensitive.Providers]: cloud, SaaS and CI keys)
+// anywhere in s.
 func String(s string) string {
+	s = sensitive.MaskProviderKeys(s, Mask)
 	for _, re := range tokens {
 		if !re.MatchString(s) {
 			continue
@@ -208,7 +148,7 @@ func Body(body string) string {
 	}
 	body = jsonField.ReplaceAllStringFunc(body, func(m string) string {
 		sub := jsonField.FindStringSubmatch(m)
-		if SensitiveName(sub[2]) {
+		if sensitive.Name(sub[2]) {
 			return sub[1] + `"` + Mask + `"`
 		}
 		return m
@@ -216,7 +156,7 @@ func Body(body string) string {
 	if !strings.ContainsAny(strings.TrimSpace(body)[:1], "{[<") {
 		body = formField.ReplaceAllStringFunc(body, func(m string) string {
 			sub := formField.FindStringSubmatch(m)
-			if SensitiveName(sub[2]) {
+			if sensitive.Name(sub[2]) {
 				return sub[1] + sub[2] + "=" + Mask
 			}
 			return m

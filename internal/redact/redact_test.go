@@ -62,22 +62,9 @@ func TestBody(t *testing.T) {
 	}
 }
 
-func TestSensitiveName(t *testing.T) {
-	for _, n := range []string{"password", "X-Auth-Token", "client_secret", "apiKey", "session_id", "user_pin", "otp", "X-Api-Key", "refresh_token", "card-number"} {
-		if !SensitiveName(n) {
-			t.Errorf("SensitiveName(%q) = false", n)
-		}
-	}
-	for _, n := range []string{"author", "name", "email", "page", "token_type", "shipping_address", "hotpot", "keywords", "monkey"} {
-		if SensitiveName(n) {
-			t.Errorf("SensitiveName(%q) = true", n)
-		}
-	}
-}
-
-func BenchmarkSensitiveName(b *testing.B) {
-	names := []string{"Accept", "Content-Type", "Authorization", "X-Request-Id", "User-Agent", "X-Api-Key"}
+func BenchmarkString(b *testing.B) {
+	values := []string{"application/json", "Mozilla/5.0 (X11; Linux x86_64)", "key AKIAIOSFODNN7EXAMPLE here", "127.0.0.1:8080"}
 	for i := 0; b.Loop(); i++ {
-		_ = SensitiveName(names[i%len(names)])
+		_ = String(values[i%len(values)])
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // redactFinding returns f with everything that may carry a secret passed
@@ -38,7 +39,7 @@ func redactFinding(f escarp.Finding) escarp.Finding {
 	if f.Properties != nil {
 		props := make(map[string]string, len(f.Properties))
 		for k, v := range f.Properties {
-			if redact.SensitiveName(k) {
+			if sensitive.Name(k) {
 				v = redact.Mask
 			}
 			props[k] = redact.String(v)
@@ -92,7 +93,7 @@ func redactReproducer(s string) string {
 	s = curlHeader.ReplaceAllStringFunc(s, func(m string) string {
 		sub := curlHeader.FindStringSubmatch(m)
 		name, value := sub[3], sub[4]
-		if !redact.SensitiveName(name) || strings.Contains(value, "$") {
+		if !sensitive.Name(name) || strings.Contains(value, "$") {
 			return m
 		}
 		h := redact.Header(http.Header{name: {value}})
@@ -118,7 +119,7 @@ func redactReproducer(s string) string {
 			parts := strings.Split(u.RawQuery, "&")
 			for i, p := range parts {
 				k, v, ok := strings.Cut(p, "=")
-				if ok && redact.SensitiveName(k) && !strings.HasPrefix(v, "$") && v != redact.Mask {
+				if ok && sensitive.Name(k) && !strings.HasPrefix(v, "$") && v != redact.Mask {
 					parts[i] = k + "=" + redact.Mask
 					changed = true
 				}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/inflect"
 )
 
 // plan is the operation dependency graph: which operations produce a kind
@@ -52,12 +53,13 @@ func newPlan(api *escarp.API) *plan {
 		case op.Method == "GET":
 			p.lists[noun] = append(p.lists[noun], op)
 		}
-		if parent, last := splitLast(op.Path); isParam(last) {
+		if t := escarp.ParsePathTemplate(op.Path); t.Last().Param != "" {
+			parent := t.Parent().String()
 			if op.Method == "DELETE" {
 				p.deleters[parent] = op
 			}
 			if _, ok := p.items[parent]; !ok {
-				p.items[parent] = last[1 : len(last)-1]
+				p.items[parent] = t.Last().Param
 			}
 		}
 	}
@@ -100,26 +102,24 @@ func splitLast(path string) (parent, last string) {
 	return path[:i], path[i+1:]
 }
 
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
-
 // collectionNoun returns the singular noun of a path ending in a literal
 // segment ("/users/{id}/orders" → "order"), or "".
 func collectionNoun(path string) string {
-	_, last := splitLast(path)
-	if last == "" || isParam(last) || strings.ContainsAny(last, ".:") {
+	last := escarp.ParsePathTemplate(path).Last().Text
+	if last == "" || strings.ContainsAny(last, "{.:") {
 		return ""
 	}
-	return singular(norm(last))
+	return inflect.Singular(norm(last))
 }
 
 // pathNoun returns the noun of path parameter name in template path: the
 // literal segment before it ("/orders/{id}" → "order"), else the name
 // without its id suffix ("orderId" → "order").
 func pathNoun(path, name string) string {
-	segs := strings.Split(path, "/")
+	segs := escarp.ParsePathTemplate(path).Segments()
 	for i, s := range segs {
-		if s == "{"+name+"}" && i > 0 && segs[i-1] != "" && !isParam(segs[i-1]) {
-			return singular(norm(segs[i-1]))
+		if s.Param == name && i > 0 && !strings.Contains(segs[i-1].Text, "{") {
+			return inflect.Singular(norm(segs[i-1].Text))
 		}
 	}
 	return nameNoun(name)
@@ -131,7 +131,7 @@ func nameNoun(name string) string {
 	n := norm(name)
 	for _, suf := range []string{"uuid", "id"} {
 		if strings.HasSuffix(n, suf) && len(n) > len(suf) {
-			return singular(strings.TrimSuffix(n, suf))
+			return inflect.Singular(strings.TrimSuffix(n, suf))
 		}
 	}
 	return ""
@@ -145,20 +145,6 @@ func idLike(name string) bool {
 
 func norm(s string) string {
 	return strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(s))
-}
-
-func singular(s string) string {
-	switch {
-	case strings.HasSuffix(s, "ies") && len(s) > 3:
-		return s[:len(s)-3] + "y"
-	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
-		return s[:len(s)-2]
-	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"):
-		return s
-	case strings.HasSuffix(s, "s") && len(s) > 1:
-		return s[:len(s)-1]
-	}
-	return s
 }
 
 // userNouns are resource nouns that an identity's own user id answers.
@@ -318,7 +304,7 @@ func resourceOf(path string) (noun, id string) {
 		last = u
 	}
 	_, coll := splitLast(parent)
-	return singular(norm(coll)), last
+	return inflect.Singular(norm(coll)), last
 }
 
 // idString formats a JSON id value as a path segment.

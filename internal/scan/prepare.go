@@ -61,16 +61,15 @@ func (s *Session) prepare(ctx context.Context, op *escarp.Operation, identity st
 	req := &check.Request{Method: op.Method, Query: url.Values{}, Header: http.Header{},
 		Identity: identity, Op: op, Values: map[string]string{}}
 	owner := s.owner(identity)
-	path := op.Path
-	for _, name := range templateParams(op.Path) {
+	tmpl := escarp.ParsePathTemplate(op.Path)
+	for _, name := range tmpl.Params() {
 		v, err := s.pathValue(ctx, op, name, owner, depth)
 		if err != nil {
 			return nil, err
 		}
 		req.Values[name] = v
-		path = strings.Replace(path, "{"+name+"}", url.PathEscape(v), 1)
 	}
-	req.Path = path
+	req.Path, _ = tmpl.Fill(req.Values)
 	opts := s.valueOptions(owner, op)
 	for _, p := range op.Parameters {
 		if !p.Required || p.In == "path" {
@@ -109,23 +108,6 @@ func (s *Session) prepare(ctx context.Context, op *escarp.Operation, identity st
 		}
 	}
 	return req, nil
-}
-
-// templateParams returns the {names} of a path template in order.
-func templateParams(path string) []string {
-	var names []string
-	for {
-		i := strings.Index(path, "{")
-		if i < 0 {
-			return names
-		}
-		j := strings.Index(path[i:], "}")
-		if j < 0 {
-			return names
-		}
-		names = append(names, path[i+1:i+j])
-		path = path[i+j+1:]
-	}
 }
 
 // valueOptions returns generation options that fill id-like fields with
@@ -289,7 +271,7 @@ func (s *Session) create(ctx context.Context, identity, noun string, depth int) 
 }
 
 func selfReferencing(op *escarp.Operation, noun string) bool {
-	for _, name := range templateParams(op.Path) {
+	for _, name := range escarp.ParsePathTemplate(op.Path).Params() {
 		if pathNoun(op.Path, name) == noun {
 			return true
 		}

@@ -205,7 +205,7 @@ func (r *runner) probeOps() []*escarp.Operation {
 			continue
 		}
 		score := 0
-		params := templateParams(op.Path)
+		params := escarp.ParsePathTemplate(op.Path).Params()
 		if len(params) == 0 {
 			score += 2
 		}

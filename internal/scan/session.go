@@ -74,7 +74,14 @@ type Session struct {
 	// stopRetry is set when a Retry-After reached past the time budget.
 	tooMany, serverErrors, redirects, truncated atomic.Int64
 	stopRetry                                   atomic.Bool
+	// pastBudget holds the paths answered with a Retry-After past the
+	// time budget (guarded by rateMu).
+	pastBudget map[string]bool
 }
+
+// pastBudgetOps is how many operations must ask escarp to wait past its
+// time budget before the scan stops.
+const pastBudgetOps = 3
 
 var _ check.Session = (*Session)(nil)
 
@@ -224,7 +231,7 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 			s.recover()
 		}
 		if resp.Status == http.StatusTooManyRequests && attempt < 2 {
-			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After")); ok {
+			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After"), u.Path); ok {
 				t := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
@@ -294,7 +301,7 @@ func (s *Session) recover() {
 
 // retryAfter parses a Retry-After header and bounds the wait by the
 // remaining time budget and maxRetryAfter.
-func (s *Session) retryAfter(v string) (time.Duration, bool) {
+func (s *Session) retryAfter(v, path string) (time.Duration, bool) {
 	wait := time.Second
 	if v != "" {
 		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
@@ -307,9 +314,21 @@ func (s *Session) retryAfter(v string) (time.Duration, bool) {
 		wait = 0
 	}
 	if time.Now().Add(wait).After(s.end) {
-		// Waiting would spend the whole budget: stop the scan, honestly.
-		s.stopRetry.Store(true)
-		s.budgetHit.Store(true)
+		// Waiting would spend the whole budget. One locked-out operation
+		// (a login after a brute-force probe) is the target defending
+		// itself; the same on several operations means the scan cannot
+		// go on: stop it, honestly.
+		s.rateMu.Lock()
+		if s.pastBudget == nil {
+			s.pastBudget = map[string]bool{}
+		}
+		s.pastBudget[path] = true
+		n := len(s.pastBudget)
+		s.rateMu.Unlock()
+		if n >= pastBudgetOps {
+			s.stopRetry.Store(true)
+			s.budgetHit.Store(true)
+		}
 		return 0, false
 	}
 	if wait > maxRetryAfter {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // Observe converts one exchange into an inventory observation for
@@ -73,7 +74,7 @@ func Auth(h map[string][]string, query []string) []string {
 				out = appendUnique(out, strings.ToLower(scheme))
 			case lk == "cookie" && sessionCookie.MatchString(v):
 				out = appendUnique(out, "cookie")
-			case lk != "cookie" && redact.SensitiveName(lk) && (strings.Contains(lk, "key") || strings.Contains(lk, "token")):
+			case lk != "cookie" && sensitive.Name(lk) && (strings.Contains(lk, "key") || strings.Contains(lk, "token")):
 				out = appendUnique(out, "apiKey:"+k)
 			}
 		}
@@ -98,7 +99,7 @@ var dataPatterns = []struct {
 }{
 	{"email", regexp.MustCompile(`[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}`), nil},
 	{"jwt", regexp.MustCompile(`eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`), nil},
-	{"card", regexp.MustCompile(`\b(?:\d[ -]?){13,19}\b`), luhn},
+	{"card", regexp.MustCompile(`\b(?:\d[ -]?){13,19}\b`), sensitive.Card},
 	{"ssn", regexp.MustCompile(`\b\d{3}-\d{2}-\d{4}\b`), nil},
 	{"iban", regexp.MustCompile(`\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b`), nil},
 	{"phone", regexp.MustCompile(`\+\d{1,3}[ -]?\(?\d{1,4}\)?[ -]?\d{3,4}[ -]?\d{3,4}\b`), nil},
@@ -127,32 +128,6 @@ func DataClasses(body string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// luhn validates a card number candidate (digits with optional spaces or
-// dashes) with the Luhn checksum.
-func luhn(s string) bool {
-	sum, n, double := 0, 0, false
-	for i := len(s) - 1; i >= 0; i-- {
-		c := s[i]
-		if c == ' ' || c == '-' {
-			continue
-		}
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		n++
-		double = !double
-	}
-	return n >= 13 && n <= 19 && sum%10 == 0
 }
 
 func appendUnique(list []string, s string) []string {

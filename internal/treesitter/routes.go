@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"context"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -99,21 +98,6 @@ type graph struct {
 func newGraph(p *project) *graph {
 	return &graph{p: p, routers: map[routerID]*router{}, params: map[routerID]routerID{}, imports: map[string]map[string]importRef{},
 		exports: map[string]map[string]*node{}}
-}
-
-// authName matches the names of authentication middleware, decorators and
-// dependencies.
-var authName = regexp.MustCompile(`(?i)(auth|jwt|token|passport|require_?login|login_?required|logged_?in|protect|guard|permission|require_?role|has_?role|roles_?required|bearer|api_?key|oauth|check_?acl|current_?user|require_?user|signed_?in|verify_?user|(require|check|valid|verify)_?session|session_?required)`)
-
-// notAuth are middleware that match authName but do not authenticate.
-var notAuth = regexp.MustCompile(`(?i)^(cookieSession|expressSession|csrf\w*|\w*csrf\w*)$`)
-
-func isAuthName(name string) bool {
-	name = strings.TrimSpace(name)
-	if name == "" || notAuth.MatchString(lastDotted(name)) || strings.Contains(strings.ToLower(name), "csrf") {
-		return false
-	}
-	return authName.MatchString(name)
 }
 
 // calleeName returns the name of what an expression calls or names:
@@ -345,7 +329,7 @@ func dependsAuth(n *node, src []byte) bool {
 			case "Security":
 				found = true
 			case "Depends":
-				if a := firstArg(c); a != nil && isAuthName(calleeName(a, src)) {
+				if a := firstArg(c); a != nil && routes.AuthMiddleware(calleeName(a, src)) {
 					found = true
 				}
 			}
@@ -706,10 +690,10 @@ func (g *graph) registrations(f *file) {
 			for _, h := range handlers[:len(handlers)-1] {
 				if h.kind == "array" {
 					for _, x := range h.namedChildren() {
-						auth = auth || isAuthName(calleeName(x, src))
+						auth = auth || routes.AuthMiddleware(calleeName(x, src))
 					}
 				}
-				auth = auth || isAuthName(calleeName(h, src))
+				auth = auth || routes.AuthMiddleware(calleeName(h, src))
 			}
 			prop := fn.child("property")
 			g.routes = append(g.routes, localRoute{router: base, method: method, path: p,
@@ -761,7 +745,7 @@ func (g *graph) jsUse(f *file, call, obj *node, args []*node) {
 			mounted = true
 			continue
 		}
-		if isAuthName(calleeName(a, src)) {
+		if routes.AuthMiddleware(calleeName(a, src)) {
 			auth = true
 		}
 	}
@@ -935,12 +919,12 @@ func (g *graph) pyDecorated(f *file, dd *node) {
 		}
 		// before_request guards the whole blueprint.
 		if e.kind == "attribute" && e.child("attribute").text(src) == "before_request" {
-			if id, ok := g.resolvePy(f.rel, e.child("object"), 0); ok && isAuthName(name) {
+			if id, ok := g.resolvePy(f.rel, e.child("object"), 0); ok && routes.AuthMiddleware(name) {
 				g.guards = append(g.guards, guard{router: id, file: f.rel, line: 0})
 			}
 			continue
 		}
-		if isAuthName(calleeName(e, src)) {
+		if routes.AuthMiddleware(calleeName(e, src)) {
 			auth = true
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/inflect"
 )
 
 // maxDepth bounds recursion into nested and recursive schemas.
@@ -97,7 +98,7 @@ func (g gen) valid(s *escarp.Schema, name string, depth int) any {
 		}
 		arr := make([]any, 0, n)
 		for i := 0; i < n; i++ {
-			v := g.valid(s.Items, singular(name), depth+1)
+			v := g.valid(s.Items, inflect.Singular(name), depth+1)
 			if s.UniqueItems {
 				if str, ok := v.(string); ok && i > 0 {
 					v = fmt.Sprintf("%s%d", str, i)
@@ -356,13 +357,6 @@ func byNameString(name, url string) string {
 		return "escarp"
 	}
 	return "escarp"
-}
-
-func singular(name string) string {
-	if strings.HasSuffix(name, "s") {
-		return name[:len(name)-1]
-	}
-	return name
 }
 
 // FromPattern returns a string matching the regular expression pattern (as

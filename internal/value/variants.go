@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/inflect"
 )
 
 // A Variant is one value to try for a field, with whether the schema
@@ -77,7 +78,7 @@ func Variants(s *escarp.Schema, name string, o Options) []Variant {
 			n := int(min(*s.MaxItems+1, 1000))
 			arr := make([]any, n)
 			for i := range arr {
-				arr[i] = Valid(s.Items, singular(name), o)
+				arr[i] = Valid(s.Items, inflect.Singular(name), o)
 			}
 			add("maxItems+1", arr, false)
 		}

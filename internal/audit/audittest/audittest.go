@@ -25,6 +25,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
+	"github.com/escarp/escarp/internal/audit/specload"
 )
 
 var wantRE = regexp.MustCompile(`#\s*want((?:\s+"[^"]+")+)\s*$`)
@@ -72,13 +73,13 @@ func less(a, b Expectation) bool {
 func Audit(tb testing.TB, path string, rules []*audit.Rule, cfg audit.Config) *escarp.Run {
 	tb.Helper()
 	ctx := context.Background()
-	in, _, err := audit.Load(ctx, path)
+	in, _, err := specload.Load(ctx, path)
 	if err != nil {
 		tb.Fatalf("loading %s: %v", path, err)
 	}
 	prev := strings.TrimSuffix(path, ".yaml") + ".previous.yaml"
 	if _, err := os.Stat(prev); err == nil {
-		old, _, err := audit.Load(ctx, prev)
+		old, _, err := specload.Load(ctx, prev)
 		if err != nil {
 			tb.Fatalf("loading %s: %v", prev, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/audittest"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 )
 
 // sharedDir returns ../shared/<sub> relative to the repository root, or
@@ -117,7 +118,7 @@ func TestCorpus(t *testing.T) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			in, _, err := audit.Load(ctx, path)
+			in, _, err := specload.Load(ctx, path)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -199,7 +200,7 @@ func FuzzAudit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		in, _, err := audit.LoadBytes(ctx, "fuzz.yaml", data)
+		in, _, err := specload.LoadBytes(ctx, "fuzz.yaml", data)
 		if err != nil {
 			if escarp.KindOf(err) != escarp.Invalid {
 				t.Fatalf("load error of kind %v, want Invalid: %v", escarp.KindOf(err), err)
@@ -248,7 +249,7 @@ func benchmarkAudit(b *testing.B, path string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		t0 := time.Now()
-		in, _, err := audit.Load(ctx, path)
+		in, _, err := specload.Load(ctx, path)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -279,7 +280,7 @@ func BenchmarkAuditCorpus(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		for _, path := range entries {
-			in, _, err := audit.Load(ctx, path)
+			in, _, err := specload.Load(ctx, path)
 			if err != nil {
 				b.Fatal(err)
 			}

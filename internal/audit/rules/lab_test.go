@@ -6,6 +6,7 @@ import (
 
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/audit/specload"
 	"github.com/escarp/escarp/internal/lab"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestLabSpecs(t *testing.T) {
 	ctx := context.Background()
 	audit1 := func(secure bool) (*audit.Input, map[string]int, int) {
-		in, _, err := audit.LoadBytes(ctx, "lab.yaml", lab.Spec(secure))
+		in, _, err := specload.LoadBytes(ctx, "lab.yaml", lab.Spec(secure))
 		if err != nil {
 			t.Fatalf("lab.Spec(%v): %v", secure, err)
 		}

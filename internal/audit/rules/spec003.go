@@ -8,17 +8,9 @@ import (
 	"github.com/escarp/escarp/internal/audit"
 )
 
+// templateVar matches the variables of an OpenAPI path template, which is
+// all this rule accepts (":id" is a literal in OpenAPI).
 var templateVar = regexp.MustCompile(`\{([^{}]*)\}`)
-
-// normalizePath maps equivalent templates to one key: "/a/{id}/" and
-// "/A/{name}" → "/a/{}".
-func normalizePath(path string) string {
-	p := templateVar.ReplaceAllString(strings.ToLower(path), "{}")
-	if len(p) > 1 {
-		p = strings.TrimSuffix(p, "/")
-	}
-	return p
-}
 
 // PathTemplate reports path templates and path parameters that disagree,
 // ambiguous paths, and path items without operations.
@@ -66,7 +58,8 @@ After:
 					p.Reportf(audit.ParamAt(op, prm), "%s: path parameter %q is not in the path template", op.Key(), prm.Name)
 				}
 			}
-			key := op.Method + " " + normalizePath(op.Path)
+			// Equivalent templates share a key: "/a/{id}/" and "/A/{name}" → "/a/{}".
+			key := op.Method + " " + strings.ToLower(escarp.ParsePathTemplate(op.Path).Key())
 			if first := seen[key]; first != nil && first.Path != op.Path {
 				p.Reportf(audit.OpAt(op), "%s is ambiguous with %s", op.Key(), first.Key())
 			} else if first == nil {

@@ -161,7 +161,7 @@ func knownUsers(ctx context.Context, p *check.Pass, l loginOp) ([]string, error)
 	email := strings.Contains(strings.ToLower(l.user), "mail")
 	var profile *escarp.Operation
 	for _, op := range p.API.Operations {
-		if op.Method == http.MethodGet && len(checkkit.PathParams(op.Path)) == 0 && profilePath(op.Path) {
+		if op.Method == http.MethodGet && len(escarp.ParsePathTemplate(op.Path).Params()) == 0 && profilePath(op.Path) {
 			profile = op
 			break
 		}

@@ -51,10 +51,10 @@ func candidates(api *escarp.API) []*escarp.Operation {
 		switch {
 		case profileOp(op.Path):
 			return 0
-		case len(checkkit.PathParams(op.Path)) == 0:
+		case len(escarp.ParsePathTemplate(op.Path).Params()) == 0:
 			return 1
 		}
-		return 1 + len(checkkit.PathParams(op.Path))
+		return 1 + len(escarp.ParsePathTemplate(op.Path).Params())
 	}
 	sort.SliceStable(ops, func(i, j int) bool {
 		ri, rj := rank(ops[i]), rank(ops[j])
@@ -68,9 +68,9 @@ func candidates(api *escarp.API) []*escarp.Operation {
 
 // profileOp reports whether a path reads the caller's own profile.
 func profileOp(path string) bool {
-	switch checkkit.LastSegment(path) {
+	switch escarp.ParsePathTemplate(path).Last().Text {
 	case "me", "whoami", "profile", "self", "current":
-		return len(checkkit.PathParams(path)) == 0
+		return len(escarp.ParsePathTemplate(path).Params()) == 0
 	}
 	return false
 }

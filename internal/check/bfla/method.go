@@ -43,7 +43,7 @@ func (MethodSwitch) Info() check.Info {
 // Run probes one operation.
 func (c MethodSwitch) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || op.Method != http.MethodGet || len(checkkit.PathParams(op.Path)) == 0 || !checkkit.IsParam(checkkit.LastSegment(op.Path)) {
+	if op == nil || op.Method != http.MethodGet || len(escarp.ParsePathTemplate(op.Path).Params()) == 0 || !(escarp.ParsePathTemplate(op.Path).Last().Param != "") {
 		return nil
 	}
 	for _, m := range checkkit.Methods(p.API, op.Path) {

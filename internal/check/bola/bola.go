@@ -67,7 +67,7 @@ func (Read) Info() check.Info {
 // Run probes one operation.
 func (c Read) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || op.Method != http.MethodGet || len(checkkit.PathParams(op.Path)) != 1 {
+	if op == nil || op.Method != http.MethodGet || len(escarp.ParsePathTemplate(op.Path).Params()) != 1 {
 		return nil
 	}
 	owner, attacker, ok := checkkit.Pair(p.Identities)

@@ -64,7 +64,7 @@ func (c Reference) Run(ctx context.Context, p *check.Pass) error {
 	if !ok {
 		return nil
 	}
-	nested := op.Method == http.MethodGet && len(checkkit.PathParams(op.Path)) >= 2
+	nested := op.Method == http.MethodGet && len(escarp.ParsePathTemplate(op.Path).Params()) >= 2
 	if !nested && !refsOutsidePath(op) {
 		return nil
 	}
@@ -172,10 +172,10 @@ func collectionPost(api *escarp.API, noun string) *escarp.Operation {
 		return nil
 	}
 	for _, o := range api.Operations {
-		if o.Method != http.MethodPost || len(checkkit.PathParams(o.Path)) > 0 {
+		if o.Method != http.MethodPost || len(escarp.ParsePathTemplate(o.Path).Params()) > 0 {
 			continue
 		}
-		switch strings.ToLower(checkkit.LastSegment(o.Path)) {
+		switch strings.ToLower(escarp.ParsePathTemplate(o.Path).Last().Text) {
 		case noun, noun + "s", noun + "es", strings.TrimSuffix(noun, "y") + "ies":
 			return o
 		}
@@ -232,7 +232,7 @@ func refsOutsidePath(op *escarp.Operation) bool {
 	switch op.Method {
 	case http.MethodGet:
 	case http.MethodPost:
-		if !readVerb.MatchString(op.ID + " " + checkkit.LastSegment(op.Path)) {
+		if !readVerb.MatchString(op.ID + " " + escarp.ParsePathTemplate(op.Path).Last().Text) {
 			return false
 		}
 		if s := checkkit.RequestSchema(op); s != nil {
@@ -258,7 +258,7 @@ func refsOutsidePath(op *escarp.Operation) bool {
 // attacker's own values for every path parameter but the last, the owner's
 // for the last (the child).
 func ownParent(owner, attacker *check.Request) (*check.Request, string) {
-	names := checkkit.PathParams(owner.Op.Path)
+	names := escarp.ParsePathTemplate(owner.Op.Path).Params()
 	if len(names) < 2 {
 		return nil, ""
 	}
@@ -276,7 +276,7 @@ func ownParent(owner, attacker *check.Request) (*check.Request, string) {
 		return nil, ""
 	}
 	vals[last] = v
-	path, ok := checkkit.Fill(owner.Op.Path, vals)
+	path, ok := escarp.ParsePathTemplate(owner.Op.Path).Fill(vals)
 	if !ok {
 		return nil, ""
 	}

@@ -45,7 +45,7 @@ func (Write) Info() check.Info {
 // Run probes one operation.
 func (c Write) Run(ctx context.Context, p *check.Pass) error {
 	op := p.Op
-	if op == nil || len(checkkit.PathParams(op.Path)) == 0 {
+	if op == nil || len(escarp.ParsePathTemplate(op.Path).Params()) == 0 {
 		return nil
 	}
 	owner, attacker, ok := checkkit.Pair(p.Identities)
@@ -69,7 +69,7 @@ func (c Write) Run(ctx context.Context, p *check.Pass) error {
 // marker (in a text field, or in the uploaded file), and the owner's
 // read-back must show the marker, twice.
 func (c Write) post(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {
-	if checkkit.IsParam(checkkit.LastSegment(op.Path)) {
+	if escarp.ParsePathTemplate(op.Path).Last().Param != "" {
 		return nil
 	}
 	getOp := checkkit.Op(p.API, http.MethodGet, op.Path)

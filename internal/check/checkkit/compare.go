@@ -3,8 +3,9 @@ package checkkit
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -49,11 +50,7 @@ func leaves(body []byte) []leaf {
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			names := make([]string, 0, len(x))
-			for k := range x {
-				names = append(names, k)
-			}
-			sort.Strings(names)
+			names := slices.Sorted(maps.Keys(x))
 			for _, k := range names {
 				if volatileKey.MatchString(k) {
 					continue
@@ -217,11 +214,7 @@ func lookup(obj map[string]any, name string, depth int) (any, bool) {
 	if v, ok := obj[name]; ok {
 		return v, true
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(obj))
 	for _, k := range keys {
 		if m, ok := obj[k].(map[string]any); ok {
 			if v, ok := lookup(m, name, depth+1); ok {

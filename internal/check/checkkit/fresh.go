@@ -3,7 +3,6 @@ package checkkit
 import (
 	"context"
 	"net/http"
-	"path"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
@@ -21,18 +20,19 @@ func Fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident strin
 	if skip {
 		return nil, false, true, err
 	}
-	names := PathParams(op.Path)
-	if len(names) == 0 {
+	tmpl := escarp.ParsePathTemplate(op.Path)
+	if len(tmpl.Params()) == 0 {
 		return req, false, false, nil
 	}
-	item := op.Path
-	if !isParam(LastSegment(item)) {
-		item = path.Dir(item)
+	item := tmpl
+	if item.Last().Param == "" {
+		item = item.Parent()
 	}
-	if !isParam(LastSegment(item)) {
+	if item.Last().Param == "" {
 		return req, false, false, nil
 	}
-	create := Op(p.API, http.MethodPost, path.Dir(item))
+	collection := item.Parent()
+	create := Op(p.API, http.MethodPost, collection.String())
 	if create == nil {
 		return req, false, false, nil
 	}
@@ -40,8 +40,8 @@ func Fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident strin
 	if cskip {
 		return req, false, false, err
 	}
-	if dir := path.Dir(item); len(PathParams(dir)) > 0 {
-		if filled, ok := Fill(dir, req.Values); ok {
+	if len(collection.Params()) > 0 {
+		if filled, ok := collection.Fill(req.Values); ok {
 			creq.Path = filled
 		}
 	}
@@ -56,10 +56,9 @@ func Fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident strin
 	if id == "" {
 		return req, false, false, nil
 	}
-	param := LastSegment(item)
 	vals := copyValues(req.Values)
-	vals[param[1:len(param)-1]] = id
-	filled, ok := Fill(op.Path, vals)
+	vals[item.Last().Param] = id
+	filled, ok := tmpl.Fill(vals)
 	if !ok {
 		return req, false, false, nil
 	}
@@ -72,7 +71,7 @@ func Fresh(ctx context.Context, p *check.Pass, op *escarp.Operation, ident strin
 // /me, /whoami, /profile, /account, /users/me) tells it, or "".
 func SelfID(ctx context.Context, p *check.Pass, ident string) (string, error) {
 	for _, o := range p.API.Operations {
-		if o.Method != http.MethodGet || len(PathParams(o.Path)) > 0 || !profile(o.Path) {
+		if o.Method != http.MethodGet || len(escarp.ParsePathTemplate(o.Path).Params()) > 0 || !profile(o.Path) {
 			continue
 		}
 		req, skip, err := Prepare(ctx, p, o, ident)
@@ -105,7 +104,7 @@ func SelfID(ctx context.Context, p *check.Pass, ident string) (string, error) {
 }
 
 func profile(p string) bool {
-	switch LastSegment(p) {
+	switch escarp.ParsePathTemplate(p).Last().Text {
 	case "me", "whoami", "profile", "account", "self", "current":
 		return true
 	}

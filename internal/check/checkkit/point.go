@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,11 +94,7 @@ func Points(op *escarp.Operation, req *check.Request) []Point {
 	case "application/x-www-form-urlencoded":
 		form, err := url.ParseQuery(string(req.Body))
 		if err == nil {
-			keys := make([]string, 0, len(form))
-			for k := range form {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(form))
 			s := bodySchema(op, "application/x-www-form-urlencoded")
 			for _, k := range keys {
 				pts = append(pts, Point{In: InForm, Name: k, Schema: prop(s, k), Value: form.Get(k), Kind: "string"})
@@ -167,11 +165,7 @@ func walkJSON(v any, ptr string, s *escarp.Schema, depth int, pts *[]Point) {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		for _, k := range keys {
 			walkJSON(x[k], ptr+"/"+escarp.EscapePointer(k), prop(s, k), depth+1, pts)
 		}
@@ -238,31 +232,30 @@ func fillPath(req *check.Request, name, v string) string {
 	if req.Op == nil {
 		return req.Path
 	}
-	old, ok := req.Values[name]
-	if ok && old != "" {
+	tmpl := escarp.ParsePathTemplate(req.Op.Path)
+	if old, ok := req.Values[name]; ok && old != "" {
 		// Replace the segment holding the old value: keeps a base path the
 		// template does not have.
-		segs := strings.Split(req.Path, "/")
-		tsegs := strings.Split(req.Op.Path, "/")
-		off := len(segs) - len(tsegs)
-		if off >= 0 {
+		segs := strings.Split(strings.TrimSuffix(req.Path, "/"), "/")
+		tsegs := tmpl.Segments()
+		if off := len(segs) - len(tsegs); off >= 0 {
 			for i, t := range tsegs {
-				if t == "{"+name+"}" && (segs[off+i] == old || segs[off+i] == url.PathEscape(old)) {
+				if t.Param == name && (segs[off+i] == old || segs[off+i] == url.PathEscape(old)) {
 					segs[off+i] = url.PathEscape(v)
-					return strings.Join(segs, "/")
+					return strings.Join(segs, "/") + req.Path[len(strings.TrimSuffix(req.Path, "/")):]
 				}
 			}
 		}
 	}
-	p := req.Op.Path
-	for k, val := range req.Values {
-		repl := val
-		if k == name {
-			repl = v
-		}
-		p = strings.ReplaceAll(p, "{"+k+"}", url.PathEscape(repl))
+	vals := make(map[string]string, len(req.Values)+1)
+	for k, x := range req.Values {
+		vals[k] = x
 	}
-	return p
+	vals[name] = v
+	if p, ok := tmpl.Fill(vals); ok {
+		return p
+	}
+	return req.Path
 }
 
 func setPointer(doc any, ptr string, v any) any {

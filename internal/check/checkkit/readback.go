@@ -23,57 +23,11 @@ func Op(api *escarp.API, method, template string) *escarp.Operation {
 	return nil
 }
 
-// samePath compares path templates ignoring parameter names:
+// samePath compares path templates ignoring parameter names and syntax:
 // "/orders/{id}" and "/orders/{orderId}" are the same path.
 func samePath(a, b string) bool {
-	sa, sb := segments(a), segments(b)
-	if len(sa) != len(sb) {
-		return false
-	}
-	for i := range sa {
-		pa, pb := isParam(sa[i]), isParam(sb[i])
-		if pa != pb || (!pa && sa[i] != sb[i]) {
-			return false
-		}
-	}
-	return true
+	return escarp.ParsePathTemplate(a).Key() == escarp.ParsePathTemplate(b).Key()
 }
-
-func segments(p string) []string {
-	p = strings.Trim(p, "/")
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
-}
-
-func isParam(seg string) bool {
-	return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")
-}
-
-// PathParams returns the names of the parameters of a path template, in
-// order.
-func PathParams(template string) []string {
-	var out []string
-	for _, s := range segments(template) {
-		if isParam(s) {
-			out = append(out, s[1:len(s)-1])
-		}
-	}
-	return out
-}
-
-// LastSegment returns the last segment of a path template, or "".
-func LastSegment(template string) string {
-	s := segments(template)
-	if len(s) == 0 {
-		return ""
-	}
-	return s[len(s)-1]
-}
-
-// IsParam reports whether a path segment is a template parameter.
-func IsParam(seg string) bool { return isParam(seg) }
 
 // Methods returns the methods documented on a path template.
 func Methods(api *escarp.API, template string) []string {
@@ -98,23 +52,23 @@ func Reader(api *escarp.API, req *check.Request, resp *check.Response, identity 
 	if req == nil || req.Op == nil {
 		return nil, false
 	}
-	tmpl := req.Op.Path
-	last := LastSegment(tmpl)
+	tmpl := escarp.ParsePathTemplate(req.Op.Path)
+	last := tmpl.Last()
 	// A POST on a collection creates an item: GET on the same path would
 	// read the list.
-	if req.Op.Method != http.MethodGet && (req.Op.Method != http.MethodPost || isParam(last)) {
-		if op := Op(api, http.MethodGet, tmpl); op != nil {
+	if req.Op.Method != http.MethodGet && (req.Op.Method != http.MethodPost || last.Param != "") {
+		if op := Op(api, http.MethodGet, req.Op.Path); op != nil {
 			return get(op, req.Path, req.Values, identity), true
 		}
 	}
-	if last != "" && !isParam(last) {
-		parent := path.Dir(tmpl)
-		if op := Op(api, http.MethodGet, parent); op != nil && isParam(LastSegment(parent)) {
+	if last.Text != "" && last.Param == "" {
+		parent := tmpl.Parent()
+		if op := Op(api, http.MethodGet, parent.String()); op != nil && parent.Last().Param != "" {
 			return get(op, path.Dir(req.Path), req.Values, identity), true
 		}
 		// A collection: read the created item.
 		if resp != nil {
-			if op, name := itemOp(api, tmpl); op != nil {
+			if op, name := itemOp(api, req.Op.Path); op != nil {
 				if id := CreatedID(resp); id != "" {
 					vals := copyValues(req.Values)
 					vals[name] = id
@@ -133,9 +87,9 @@ func itemOp(api *escarp.API, collection string) (*escarp.Operation, string) {
 		if op.Method != http.MethodGet {
 			continue
 		}
-		last := LastSegment(op.Path)
-		if isParam(last) && samePath(path.Dir(op.Path), collection) {
-			return op, last[1 : len(last)-1]
+		t := escarp.ParsePathTemplate(op.Path)
+		if last := t.Last().Param; last != "" && samePath(t.Parent().String(), collection) {
+			return op, last
 		}
 	}
 	return nil, ""
@@ -209,22 +163,6 @@ func CreatedID(resp *check.Response) string {
 		return found[0]
 	}
 	return ""
-}
-
-// Fill substitutes a path template's parameters from values; ok is false
-// when a value is missing.
-func Fill(template string, values map[string]string) (string, bool) {
-	segs := segments(template)
-	for i, s := range segs {
-		if isParam(s) {
-			v, ok := values[s[1:len(s)-1]]
-			if !ok {
-				return "", false
-			}
-			segs[i] = url.PathEscape(v)
-		}
-	}
-	return "/" + strings.Join(segs, "/"), true
 }
 
 // HasItem reports whether the API can read back an object created by a

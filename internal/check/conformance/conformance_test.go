@@ -79,8 +79,7 @@ func marina(vulnerable bool) http.Handler {
 		name, ok := in["name"].(string)
 		if !ok {
 			if vulnerable {
-				var crash map[string]int
-				crash["name"]++ // nil map: the server panics into a 500
+				panic("name is required") // the server panics into a 500
 			}
 			writeJSON(w, 400, map[string]string{"error": "name is required"})
 			return

@@ -63,7 +63,7 @@ func importer(t *testing.T, vulnerable bool) http.Handler {
 		}
 		resp, err := client.Get(in.FeedURL)
 		if err != nil {
-			http.Error(w, `{"error":"fetch failed"}`, 502)
+			http.Error(w, `{"error":"fetch failed"}`, http.StatusBadGateway)
 			return
 		}
 		defer resp.Body.Close()
@@ -75,7 +75,7 @@ func importer(t *testing.T, vulnerable bool) http.Handler {
 		}
 		var f feed
 		if resp.StatusCode != 200 || json.Unmarshal(body, &f) != nil {
-			http.Error(w, `{"error":"bad feed"}`, 502)
+			http.Error(w, `{"error":"bad feed"}`, http.StatusBadGateway)
 			return
 		}
 		for _, rd := range f.Readings {

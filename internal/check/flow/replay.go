@@ -149,7 +149,7 @@ func (c Replay) try(ctx context.Context, p *check.Pass, op *escarp.Operation, id
 // /wallet, /balance), or nil.
 func stateReader(ctx context.Context, p *check.Pass, ident string) *check.Request {
 	for _, o := range p.API.Operations {
-		if o.Method != http.MethodGet || len(checkkit.PathParams(o.Path)) > 0 || !stateOps.MatchString(o.Path) {
+		if o.Method != http.MethodGet || len(escarp.ParsePathTemplate(o.Path).Params()) > 0 || !stateOps.MatchString(o.Path) {
 			continue
 		}
 		req, skip, _ := checkkit.Prepare(ctx, p, o, ident)

@@ -85,9 +85,9 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 	if req := required(api, op); len(req) > 0 {
 		return req, fmt.Sprintf("the spec says it requires %s first (x-escarp-requires)", req[0].Key())
 	}
-	act := checkkit.LastSegment(op.Path)
-	r := rank(act)
-	if r <= 0 || checkkit.IsParam(act) {
+	last := escarp.ParsePathTemplate(op.Path).Last()
+	r := rank(last.Text)
+	if r <= 0 || last.Param != "" {
 		return nil, ""
 	}
 	parent := path.Dir(op.Path)
@@ -96,7 +96,7 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 		if o == op || o.Method == http.MethodGet || path.Dir(o.Path) != parent {
 			continue
 		}
-		if rr := rank(checkkit.LastSegment(o.Path)); rr >= 0 && rr < r {
+		if rr := rank(escarp.ParsePathTemplate(o.Path).Last().Text); rr >= 0 && rr < r {
 			sib = append(sib, o)
 		}
 	}
@@ -107,7 +107,7 @@ func earlier(api *escarp.API, op *escarp.Operation) ([]*escarp.Operation, string
 	for i := r - 1; i >= 0; i-- {
 		if m := earlierWords[i].FindString(text); m != "" {
 			for _, o := range api.Operations {
-				if o != op && o.Method != http.MethodGet && rank(checkkit.LastSegment(o.Path)) == i {
+				if o != op && o.Method != http.MethodGet && rank(escarp.ParsePathTemplate(o.Path).Last().Text) == i {
 					return []*escarp.Operation{o}, fmt.Sprintf("its description requires a %q object", m)
 				}
 			}

@@ -3,8 +3,8 @@
 // (ESC-DAST-INV-001), deprecated operations still served (INV-002) and
 // undocumented sibling versions (INV-003).
 //
-// INV-001 probes a small curated wordlist embedded in the binary
-// (wordlist.txt), plus an optional user wordlist. Before probing, it
-// learns how the server answers random paths (soft-404 baselining) so a
-// server that answers 200 to everything yields nothing.
+// INV-001 probes the curated wordlist `escarp discover` uses too
+// (internal/discovery), plus an optional user wordlist. Before probing, it
+// learns how the server answers random paths with discovery's soft-404
+// model, so a server that answers 200 to everything yields nothing.
 package inventory

@@ -1,10 +1,7 @@
 package inventory
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	_ "embed"
 	"fmt"
 	"os"
 	"strings"
@@ -12,47 +9,11 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checkkit"
+	"github.com/escarp/escarp/internal/discovery"
 )
-
-//go:embed wordlist.txt
-var builtinWordlist []byte
 
 // maxCandidates bounds the paths INV-001 probes.
 const maxCandidates = 400
-
-// Candidate is one path to probe and the severity of a finding on it.
-type Candidate struct {
-	Path     string
-	Severity escarp.Severity
-}
-
-// ParseWordlist reads a wordlist: one path a line, an optional severity
-// after it, # comments. name is used in errors.
-func ParseWordlist(name string, data []byte) ([]Candidate, error) {
-	var out []Candidate
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	line := 0
-	for sc.Scan() {
-		line++
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		c := Candidate{Path: f[0], Severity: escarp.SeverityMedium}
-		if !strings.HasPrefix(c.Path, "/") {
-			c.Path = "/" + c.Path
-		}
-		if len(f) > 1 {
-			s, err := escarp.ParseSeverity(f[1])
-			if err != nil {
-				return nil, escarp.InvalidAt(escarp.Position{File: name, Line: line}, "severity %q: %v", f[1], err)
-			}
-			c.Severity = s
-		}
-		out = append(out, c)
-	}
-	return out, sc.Err()
-}
 
 // Undocumented is ESC-DAST-INV-001: undocumented endpoints that answer.
 type Undocumented struct {
@@ -87,16 +48,18 @@ func (c *Undocumented) Info() check.Info {
 
 // Run probes the candidates.
 func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
-	cands, err := ParseWordlist("wordlist.txt", builtinWordlist)
-	if err != nil {
-		return err
+	var cands []discovery.Word
+	for _, w := range discovery.Builtin() {
+		if !w.NoFinding {
+			cands = append(cands, w)
+		}
 	}
 	if c.Wordlist != "" {
 		data, err := os.ReadFile(c.Wordlist)
 		if err != nil {
 			return &escarp.Error{Op: "check.inventory", Kind: escarp.Invalid, Message: "reading wordlist", Err: err}
 		}
-		extra, err := ParseWordlist(c.Wordlist, data)
+		extra, err := discovery.ParseWordlist(c.Wordlist, data)
 		if err != nil {
 			return err
 		}
@@ -107,7 +70,7 @@ func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
 		bases = append(bases, b)
 	}
 	ident := checkkit.Prober(p)
-	soft := map[string]*softNotFound{}
+	soft := map[string]*discovery.NotFound{}
 	for _, b := range bases {
 		sn, err := learn(ctx, p, b, ident)
 		if err != nil {
@@ -132,14 +95,14 @@ func (c *Undocumented) Run(ctx context.Context, p *check.Pass) error {
 			if err != nil {
 				return err
 			}
-			if r1 == nil || !r1.OK() || soft[b].matches(r1) {
+			if r1 == nil || !r1.OK() || notFound(soft[b], r1) {
 				continue
 			}
 			r2, err := get(ctx, p, path, ident)
 			if err != nil {
 				return err
 			}
-			if r2 == nil || !r2.OK() || soft[b].matches(r2) {
+			if r2 == nil || !r2.OK() || notFound(soft[b], r2) {
 				continue
 			}
 			f := checkkit.Finding(info, nil, r1, "", fmt.Sprintf("GET %s answers %d but the API description does not document it", path, r1.Status), "")
@@ -159,124 +122,40 @@ func get(ctx context.Context, p *check.Pass, path, ident string) (*check.Respons
 	return checkkit.Send(ctx, p, &check.Request{Method: "GET", Path: path, Query: map[string][]string{}, Header: map[string][]string{}, Identity: ident})
 }
 
-// softNotFound is how a server answers paths that do not exist.
-type softNotFound struct {
-	status []int
-	bodies [][]byte // with the requested path taken out
-}
-
-// unreflect removes the requested path (and its last segment) from body,
-// so pages that echo the path compare equal.
-func unreflect(body []byte, path string) []byte {
-	body = bytes.ReplaceAll(body, []byte(path), nil)
-	if i := strings.LastIndexByte(path, '/'); i >= 0 && len(path)-i > 3 {
-		body = bytes.ReplaceAll(body, []byte(path[i+1:]), nil)
-	}
-	return body
-}
-
-// learn requests random paths under base.
-func learn(ctx context.Context, p *check.Pass, base, ident string) (*softNotFound, error) {
-	sn := &softNotFound{}
-	for _, path := range []string{"/escarp-" + checkkit.Token(6), "/admin-" + checkkit.Token(4), "/" + checkkit.Token(5) + ".json"} {
-		r, err := get(ctx, p, base+path, ident)
+// learn requests paths that cannot exist under base, to know how the
+// server answers them.
+func learn(ctx context.Context, p *check.Pass, base, ident string) (*discovery.NotFound, error) {
+	nf := &discovery.NotFound{}
+	for _, path := range discovery.Probes(base) {
+		r, err := get(ctx, p, path, ident)
 		if err != nil {
 			return nil, err
 		}
 		if r != nil {
-			sn.status = append(sn.status, r.Status)
-			sn.bodies = append(sn.bodies, unreflect(r.Body, base+path))
+			nf.Learn(path, r.Status, r.Body)
 		}
 	}
-	return sn, nil
+	return nf, nil
 }
 
-// matches reports whether r looks like the server's answer to a path
-// that does not exist: same status and a similar body.
-func (sn *softNotFound) matches(r *check.Response) bool {
-	body := r.Body
+// notFound reports whether r looks like the server's answer to a path
+// that does not exist.
+func notFound(nf *discovery.NotFound, r *check.Response) bool {
+	path := ""
 	if r.Request != nil {
-		body = unreflect(body, r.Request.Path)
+		path = r.Request.Path
 	}
-	for i, st := range sn.status {
-		if st == r.Status && Similar(sn.bodies[i], body) {
-			return true
-		}
-	}
-	return false
-}
-
-// Similar reports whether two bodies are alike: equal after removing
-// what differs between random paths, or within 10% in length with most
-// of their words in common.
-func Similar(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	la, lb := len(a), len(b)
-	if la == 0 || lb == 0 {
-		return la == lb
-	}
-	if d := abs(la - lb); d*10 > max(la, lb) && d > 32 {
-		return false
-	}
-	wa, wb := words(a), words(b)
-	common := 0
-	for w := range wa {
-		if wb[w] {
-			common++
-		}
-	}
-	return common*10 >= 8*max(len(wa), len(wb))
-}
-
-func words(b []byte) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.FieldsFunc(string(b), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
-		m[w] = true
-	}
-	return m
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
+	return nf.Matches(path, r.Status, r.Body)
 }
 
 // documented reports whether path matches an operation's template.
 func documented(api *escarp.API, path string) bool {
 	for _, op := range api.Operations {
-		if Match(op.Path, path) {
+		if _, ok := escarp.ParsePathTemplate(op.Path).Match(path); ok {
 			return true
 		}
 	}
 	return false
-}
-
-// Match reports whether a concrete path matches a path template
-// ("/users/{id}"), ignoring a trailing slash.
-func Match(template, path string) bool {
-	ts := strings.Split(strings.Trim(template, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if ps[i] == "" {
-				return false
-			}
-			continue
-		}
-		if t != ps[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // commonBase returns the leading path segments every operation shares

@@ -11,6 +11,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checkkit"
+	"github.com/escarp/escarp/internal/discovery"
 )
 
 // maxSiblingOps bounds the operations whose siblings INV-003 probes.
@@ -80,7 +81,7 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 	sort.Ints(siblings)
 	ident := checkkit.Prober(p)
 	info := c.Info()
-	soft := map[string]*softNotFound{}
+	soft := map[string]*discovery.NotFound{}
 	for _, cd := range cands {
 		req, skip, err := checkkit.Prepare(ctx, p, cd.op, checkkit.Prober(p))
 		if err != nil {
@@ -121,14 +122,14 @@ func (c *Versions) Run(ctx context.Context, p *check.Pass) error {
 			if err != nil {
 				return err
 			}
-			if r1 == nil || !r1.OK() || soft[prefix].matches(r1) {
+			if r1 == nil || !r1.OK() || notFound(soft[prefix], r1) {
 				continue
 			}
 			r2, err := send()
 			if err != nil {
 				return err
 			}
-			if r2 == nil || !r2.OK() || soft[prefix].matches(r2) {
+			if r2 == nil || !r2.OK() || notFound(soft[prefix], r2) {
 				continue
 			}
 			f := checkkit.Finding(info, nil, r1, "",

@@ -194,23 +194,12 @@ func (c *Methods) options(ctx context.Context, p *check.Pass, info check.Info) e
 // router lists that method for the path, and it is documented.
 func routedElsewhere(api *escarp.API, m, path string) bool {
 	for _, op := range api.Operations {
-		if op.Method == m && matchTemplate(op.Path, path) {
+		if op.Method != m {
+			continue
+		}
+		if _, ok := escarp.ParsePathTemplate(op.Path).Match(path); ok {
 			return true
 		}
 	}
 	return false
-}
-
-func matchTemplate(template, path string) bool {
-	ts := strings.Split(strings.Trim(template, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return false
-	}
-	for i, t := range ts {
-		if !(strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}")) && t != ps[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -76,7 +76,7 @@ func (c MassAssignment) Run(ctx context.Context, p *check.Pass) error {
 	default:
 		return nil
 	}
-	if last := checkkit.LastSegment(op.Path); op.Method == http.MethodPost && len(checkkit.PathParams(op.Path)) > 0 && !checkkit.IsParam(last) {
+	if t := escarp.ParsePathTemplate(op.Path); op.Method == http.MethodPost && len(t.Params()) > 0 && t.Last().Param == "" {
 		return nil // an action on an object (POST /orders/{id}/pay) changes it by design
 	}
 	ident, ok := checkkit.User(p.Identities)
@@ -220,7 +220,7 @@ func objectSchema(api *escarp.API, op *escarp.Operation, read *check.Request) *e
 	// A POST to a collection: the item GET's schema.
 	for _, o := range api.Operations {
 		if o.Method == http.MethodGet && strings.HasPrefix(o.Path, strings.TrimSuffix(op.Path, "/")+"/{") &&
-			len(checkkit.PathParams(o.Path)) == len(checkkit.PathParams(op.Path))+1 {
+			len(escarp.ParsePathTemplate(o.Path).Params()) == len(escarp.ParsePathTemplate(op.Path).Params())+1 {
 			return checkkit.Item(checkkit.ResponseSchema(o))
 		}
 	}

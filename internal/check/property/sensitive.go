@@ -4,15 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/checkkit"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // Sensitive is ESC-DAST-PROP-003: sensitive values in responses.
@@ -121,12 +123,8 @@ type hit struct {
 var (
 	passwordHash = regexp.MustCompile(`^(\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(id|i|d)\$.+|\$pbkdf2[-$].+|pbkdf2[_:$](sha\d*)?.+|\$[56]\$[^$]{1,16}\$[./A-Za-z0-9]{43,86}|\$scrypt\$.+|\$7\$.+)$`)
 	privateKey   = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)
-	providerKey  = regexp.MustCompile(`\b(AKIA[0-9A-Z]{16}|sk_live_[0-9A-Za-z]{10,}|gh[pousr]_[A-Za-z0-9]{36,}|xox[abpors]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})\b`)
-	secretName   = regexp.MustCompile(`(?i)^(password|passwd|pwd|secret|client_?secret|api_?key|apikey|private_?key|secret_?key|access_?key_?secret|aws_?secret_?access_?key)$`)
-	ssnValue     = regexp.MustCompile(`^(\d{3})-(\d{2})-(\d{4})$`)
 	ssnName      = regexp.MustCompile(`(?i)(^ssn$|social_?security|national_?id|tax_?id)`)
 	cardSkip     = regexp.MustCompile(`(?i)(^id$|_id$|Id$|uuid|time|date|_at$|phone|tel|mobile|fax|zip|postal|order|invoice|tracking|reference|ref$|count|total|amount|size|version)`)
-	digitsSep    = regexp.MustCompile(`^[0-9][0-9 -]{11,22}[0-9]$`)
 )
 
 // scanBody returns the sensitive values of a JSON body, in document order
@@ -144,11 +142,7 @@ func scanBody(body []byte) []hit {
 		}
 		switch x := v.(type) {
 		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(x))
 			for _, k := range keys {
 				walk(x[k], k, ptr+"/"+escarp.EscapePointer(k), depth+1)
 			}
@@ -183,13 +177,13 @@ func classify(key, v string) string {
 		return "a password hash"
 	case privateKey.MatchString(v):
 		return "a private key"
-	case providerKey.MatchString(v):
+	case sensitive.ProviderKey(v) != "":
 		return "a provider secret key"
-	case secretName.MatchString(key) && !masked(v):
+	case sensitive.SecretMember(key) && !masked(v):
 		return "a secret (" + key + ")"
-	case ssn(v) && (ssnName.MatchString(key) || !cardSkip.MatchString(key)):
+	case sensitive.SSN(v) && (ssnName.MatchString(key) || !cardSkip.MatchString(key)):
 		return "a social security number"
-	case !cardSkip.MatchString(key) && card(v):
+	case !cardSkip.MatchString(key) && sensitive.Card(v):
 		return "a card number"
 	}
 	return ""
@@ -208,79 +202,4 @@ func masked(v string) bool {
 		}
 	}
 	return hidden*2 >= len([]rune(v)) || strings.EqualFold(v, "redacted") || strings.EqualFold(v, "hidden")
-}
-
-func ssn(v string) bool {
-	m := ssnValue.FindStringSubmatch(v)
-	if m == nil {
-		return false
-	}
-	area := m[1]
-	return area != "000" && area != "666" && area[0] != '9' && m[2] != "00" && m[3] != "0000"
-}
-
-// card reports whether v is a Luhn-valid card number with an issuer
-// prefix (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay).
-func card(v string) bool {
-	if !digitsSep.MatchString(v) {
-		if len(v) < 13 || len(v) > 19 {
-			return false
-		}
-	}
-	d := strings.NewReplacer(" ", "", "-", "").Replace(v)
-	if len(d) < 13 || len(d) > 19 {
-		return false
-	}
-	for _, r := range d {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	if !issuer(d) {
-		return false
-	}
-	sum, double := 0, false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-func issuer(d string) bool {
-	n := len(d)
-	p2 := atoi(d[:2])
-	p4 := atoi(d[:4])
-	switch {
-	case d[0] == '4':
-		return n == 13 || n == 16 || n == 19
-	case (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720):
-		return n == 16
-	case p2 == 34 || p2 == 37:
-		return n == 15
-	case p4 == 6011 || p2 == 65 || (atoi(d[:3]) >= 644 && atoi(d[:3]) <= 649):
-		return n >= 16 && n <= 19
-	case p4 >= 3528 && p4 <= 3589:
-		return n >= 16 && n <= 19
-	case p2 == 36 || p2 == 38 || (atoi(d[:3]) >= 300 && atoi(d[:3]) <= 305):
-		return n >= 14 && n <= 19
-	case p2 == 62:
-		return n >= 16 && n <= 19
-	}
-	return false
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, r := range s {
-		n = n*10 + int(r-'0')
-	}
-	return n
 }

@@ -12,12 +12,9 @@
 package probe
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	_ "embed" // the built-in wordlist
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,10 +31,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/discovery"
 )
-
-//go:embed wordlist.txt
-var builtinWordlist string
 
 // Config bounds and tunes a discovery run.
 type Config struct {
@@ -103,16 +98,6 @@ type Route struct {
 	Documented bool   `json:"documented"`
 }
 
-// baseline is the answer to a path that cannot exist.
-type baseline struct {
-	status       int
-	length       int
-	words, lines int
-	// adjusted is the length with the requested path removed (servers that
-	// echo the path in their 404 page).
-	adjusted int
-}
-
 type prober struct {
 	cfg     Config
 	base    *url.URL
@@ -121,7 +106,7 @@ type prober struct {
 	sent    atomic.Int64
 	stop    time.Time
 	mu      sync.Mutex
-	bases   map[string][]baseline // prefix → baselines
+	bases   map[string]*discovery.NotFound // prefix → how it answers paths that do not exist
 	streak  int
 	wild    bool
 }
@@ -138,7 +123,7 @@ func Discover(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("target %q is not an http(s) URL", cfg.Target)}
 	}
 	defaults(&cfg)
-	p := &prober{cfg: cfg, base: u, bases: map[string][]baseline{},
+	p := &prober{cfg: cfg, base: u, bases: map[string]*discovery.NotFound{},
 		limiter: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate))), stop: time.Now().Add(cfg.MaxDuration)}
 	p.client = &http.Client{Timeout: cfg.Timeout}
 	if cfg.Client != nil {
@@ -308,12 +293,6 @@ func (p *prober) get(ctx context.Context, path string) (*response, error) {
 	return p.do(ctx, http.MethodGet, path, nil, "")
 }
 
-func randToken() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 // baselines records how the target answers paths that cannot exist under
 // prefix ("" for the root, "/api/v2"...).
 func (p *prober) baselines(ctx context.Context, prefix string) error {
@@ -323,50 +302,27 @@ func (p *prober) baselines(ctx context.Context, prefix string) error {
 	if done {
 		return nil
 	}
-	var bs []baseline
-	for _, path := range []string{
-		prefix + "/" + randToken(),
-		prefix + "/" + randToken() + "/" + randToken(),
-		prefix + "/" + randToken() + ".json",
-		prefix + "/" + strings.Repeat("A", 200+len(randToken())),
-	} {
+	nf := &discovery.NotFound{}
+	for _, path := range discovery.Probes(prefix) {
 		r, err := p.get(ctx, path)
 		if err != nil {
 			return err
 		}
-		bs = append(bs, measure(r, path))
+		nf.Learn(path, r.status, r.body)
 	}
 	p.mu.Lock()
-	p.bases[prefix] = bs
+	p.bases[prefix] = nf
 	p.mu.Unlock()
 	return nil
 }
 
-func measure(r *response, path string) baseline {
-	b := baseline{status: r.status, length: len(r.body), words: len(bytes.Fields(r.body)), lines: bytes.Count(r.body, []byte("\n")) + 1}
-	b.adjusted = b.length - bytes.Count(r.body, []byte(path))*len(path)
-	return b
-}
-
-// soft reports whether an answer looks like the baseline answers of its
-// prefix (a wildcard or a soft 404).
+// soft reports whether an answer looks like the answers of its prefix (or
+// the root) to paths that do not exist: a wildcard or a soft 404.
 func (p *prober) soft(prefix, path string, r *response) bool {
-	if r.status == http.StatusNotFound || r.status == http.StatusGone || r.status >= 500 && r.status != http.StatusNotImplemented {
-		return true
-	}
-	m := measure(r, path)
 	p.mu.Lock()
-	bs := append(p.bases[prefix], p.bases[""]...)
+	nf, root := p.bases[prefix], p.bases[""]
 	p.mu.Unlock()
-	for _, b := range bs {
-		if b.status != m.status {
-			continue
-		}
-		if b.length == m.length || b.adjusted == m.adjusted || (b.words == m.words && b.lines == m.lines) {
-			return true
-		}
-	}
-	return false
+	return nf.Matches(path, r.status, r.body) || root.Matches(path, r.status, r.body)
 }
 
 // wellKnownSpecs are where API descriptions are commonly served.
@@ -514,7 +470,9 @@ func version(s string) (int, bool) {
 func (p *prober) wordCandidates(api *escarp.API) []candidate {
 	var words []string
 	if !p.cfg.NoBuiltin {
-		words = append(words, parseWords(builtinWordlist)...)
+		for _, w := range discovery.Builtin() {
+			words = append(words, w.Path)
+		}
 	}
 	words = append(words, p.cfg.Words...)
 	prefixes := []string{""}
@@ -547,22 +505,9 @@ func (p *prober) wordCandidates(api *escarp.API) []candidate {
 	return out
 }
 
-func parseWords(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// ParseWordlist reads a wordlist file's content: one path per line,
-// blank lines and # comments ignored.
-func ParseWordlist(s string) []string { return parseWords(s) }
+// ParseWordlist reads a wordlist file's content (the format of
+// [discovery.Builtin]): the paths, blank lines and # comments ignored.
+func ParseWordlist(s string) []string { return discovery.Paths([]byte(s)) }
 
 // probeAll sends GET to every candidate with bounded concurrency, keeping
 // answers that differ from their prefix's baselines; many consecutive
@@ -661,23 +606,11 @@ func matchesDocumented(method, path string, api *escarp.API) bool {
 	if api == nil {
 		return false
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for _, op := range api.Operations {
 		if op.Method != method {
 			continue
 		}
-		ts := strings.Split(strings.Trim(op.Path, "/"), "/")
-		if len(ts) != len(segs) {
-			continue
-		}
-		ok := true
-		for i := range ts {
-			if !strings.HasPrefix(ts[i], "{") && ts[i] != segs[i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if _, ok := escarp.ParsePathTemplate(op.Path).Match(path); ok {
 			return true
 		}
 	}

@@ -22,7 +22,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // MaxBody is the longest request or response body kept in an exchange;
@@ -335,7 +335,8 @@ func build(name string, data []byte, rec *recording) (*escarp.API, []escarp.Warn
 		if path == "" {
 			path = "/"
 		}
-		tmpl, params := Template(path)
+		pt := escarp.InferPathTemplate(path)
+		tmpl, params := pt.String(), pt.Params()
 		method := strings.ToUpper(e.Request.Method)
 		key := method + " " + tmpl
 		op := ops[key]
@@ -434,7 +435,7 @@ func credentials(e *entry, pos escarp.Position, i int) (string, *escarp.Security
 			}
 			return scheme, &escarp.SecurityScheme{Name: scheme, Type: escarp.SchemeHTTP, Scheme: scheme, Pos: pos, Pointer: ptr}
 		case name == "cookie" || strings.HasPrefix(name, ":"):
-		case redact.SensitiveName(name):
+		case sensitive.Name(name):
 			return "header:" + name, &escarp.SecurityScheme{Name: "header:" + name, Type: escarp.SchemeAPIKey, In: "header", ParamName: h.Name, Pos: pos, Pointer: ptr}
 		}
 	}
@@ -442,7 +443,7 @@ func credentials(e *entry, pos escarp.Position, i int) (string, *escarp.Security
 		if strings.EqualFold(h.Name, "cookie") {
 			for _, c := range strings.Split(h.Value, ";") {
 				name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
-				if redact.SensitiveName(name) || strings.Contains(strings.ToLower(name), "sid") {
+				if sensitive.Name(name) || strings.Contains(strings.ToLower(name), "sid") {
 					return "cookie:" + name, &escarp.SecurityScheme{Name: "cookie:" + name, Type: escarp.SchemeAPIKey, In: "cookie", ParamName: name, Pos: pos, Pointer: ptr}
 				}
 			}
@@ -475,45 +476,6 @@ func jsonValue(mt, body string) (any, bool) {
 		return nil, false
 	}
 	return v, true
-}
-
-var (
-	uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	hexRe  = regexp.MustCompile(`^[0-9a-fA-F]{16,}$`)
-	numRe  = regexp.MustCompile(`^[0-9]+$`)
-)
-
-// Template turns a concrete path into a template, replacing segments that
-// look like identifiers (decimal numbers, UUIDs, hexadecimal strings of 16
-// or more characters with a digit) with {id}, {id2}, ... It returns the
-// template and the parameter names in order.
-func Template(path string) (template string, params []string) {
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		if IsIdentifier(s) {
-			name := "id"
-			if len(params) > 0 {
-				name = "id" + strconv.Itoa(len(params)+1)
-			}
-			params = append(params, name)
-			segs[i] = "{" + name + "}"
-		}
-	}
-	return strings.Join(segs, "/"), params
-}
-
-// IsIdentifier reports whether a path segment looks like a resource
-// identifier rather than a fixed name.
-func IsIdentifier(seg string) bool {
-	switch {
-	case seg == "":
-		return false
-	case numRe.MatchString(seg), uuidRe.MatchString(seg):
-		return true
-	case hexRe.MatchString(seg) && strings.ContainsAny(seg, "0123456789"):
-		return true
-	}
-	return false
 }
 
 // lineCol converts a byte offset into a 1-based line and column, skipping

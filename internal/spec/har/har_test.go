@@ -166,23 +166,6 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
-func TestTemplate(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/users/42", "/users/{id}"},
-		{"/users/42/orders/7", "/users/{id}/orders/{id2}"},
-		{"/v2/items", "/v2/items"},
-		{"/files/3f2b8c1e-9d4a-4b7e-8f6a-1c2d3e4f5a6b", "/files/{id}"},
-		{"/commits/0123456789abcdef0123", "/commits/{id}"},
-		{"/deadbeefdeadbeefdeadbeef", "/deadbeefdeadbeefdeadbeef"},
-		{"/", "/"},
-	}
-	for _, tt := range tests {
-		if got, _ := Template(tt.in); got != tt.want {
-			t.Errorf("Template(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func FuzzLoadHAR(f *testing.F) {
 	if data, err := os.ReadFile(filepath.Join("testdata", "shop.har")); err == nil {
 		f.Add(data)

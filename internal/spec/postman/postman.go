@@ -30,6 +30,7 @@ import (
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
+	"github.com/escarp/escarp/internal/sensitive"
 )
 
 // loader builds one API.
@@ -496,7 +497,7 @@ func exampleString(name, s string) any {
 	if s == "" || varRe.MatchString(s) {
 		return nil
 	}
-	if redact.SensitiveName(name) {
+	if sensitive.Name(name) {
 		return redact.Mask
 	}
 	return redact.String(s)

@@ -1,4 +1,9 @@
-package audit
+// Package specload reads an API description into an [audit.Input]: the
+// model, the raw OpenAPI document for rules that look beyond it, and the
+// loader's schema and $ref problems. It is kept out of the audit contract
+// so that the rule packages, which see only [audit.Pass], never link the
+// OpenAPI parser.
+package specload
 
 import (
 	"context"
@@ -10,22 +15,23 @@ import (
 	"github.com/pb33f/go-yaml"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/spec/openapi"
 )
 
 // Load reads the API description at location (a file path or an http(s)
-// URL) into an Input ready for [RunInput]: the model, the raw document for
+// URL) into an Input ready for [audit.RunInput]: the model, the raw document for
 // rules that look beyond it, and the loader's schema violations
 // (ESC-SPEC-001). Unreadable or unparseable input is an *escarp.Error of
 // Kind Invalid with file and line (exit 2).
-func Load(ctx context.Context, location string) (Input, []escarp.Warning, error) {
+func Load(ctx context.Context, location string) (audit.Input, []escarp.Warning, error) {
 	if strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://") {
 		api, warns, err := spec.Load(ctx, location, spec.Options{})
 		if err != nil {
-			return Input{}, nil, err
+			return audit.Input{}, nil, err
 		}
-		return Input{API: api, Spec: location}, warns, nil
+		return audit.Input{API: api, Spec: location}, warns, nil
 	}
 	data, err := os.ReadFile(location)
 	if err != nil {
@@ -33,7 +39,7 @@ func Load(ctx context.Context, location string) (Input, []escarp.Warning, error)
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = "the spec does not exist"
 		}
-		return Input{}, nil, &escarp.Error{Op: "audit.Load", Kind: escarp.Invalid,
+		return audit.Input{}, nil, &escarp.Error{Op: "specload.Load", Kind: escarp.Invalid,
 			Pos: escarp.Position{File: location}, Message: msg, Err: err}
 	}
 	return LoadBytes(ctx, location, data)
@@ -41,26 +47,26 @@ func Load(ctx context.Context, location string) (Input, []escarp.Warning, error)
 
 // LoadBytes is [Load] for a document already read; name is its location
 // (used in positions and to resolve relative $refs).
-func LoadBytes(ctx context.Context, name string, data []byte) (Input, []escarp.Warning, error) {
+func LoadBytes(ctx context.Context, name string, data []byte) (audit.Input, []escarp.Warning, error) {
 	switch spec.Detect(data) {
 	case escarp.FormatOpenAPI, escarp.FormatSwagger:
 	default:
 		api, warns, err := spec.LoadBytes(ctx, name, data, spec.Options{})
 		if err != nil {
-			return Input{}, nil, err
+			return audit.Input{}, nil, err
 		}
-		return Input{API: api, Spec: name}, warns, nil
+		return audit.Input{API: api, Spec: name}, warns, nil
 	}
 	doc, err := openapi.Parse(ctx, name, data, openapi.Options{})
 	if err != nil {
-		return Input{}, nil, err
+		return audit.Input{}, nil, err
 	}
-	in := Input{API: doc.API, Spec: name, Raw: rawDoc{doc}}
+	in := audit.Input{API: doc.API, Spec: name, Raw: rawDoc{doc}}
 	in.Problems = schemaProblems(ctx, doc)
 	var warns []escarp.Warning
 	for _, w := range doc.Warnings {
 		if strings.Contains(w.Message, "unresolvable $ref") {
-			in.Problems = append(in.Problems, Problem{Kind: ProblemRef, Pos: w.Pos, Message: w.Message,
+			in.Problems = append(in.Problems, audit.Problem{Kind: audit.ProblemRef, Pos: w.Pos, Message: w.Message,
 				Extension: strings.Contains(w.Message, "extension")})
 			continue
 		}
@@ -72,7 +78,7 @@ func LoadBytes(ctx context.Context, name string, data []byte) (Input, []escarp.W
 // rawDoc reads the root document of a loaded OpenAPI document.
 type rawDoc struct{ d *openapi.Document }
 
-// Value implements [Raw].
+// Value implements [audit.Raw].
 func (r rawDoc) Value(pointer string) (any, escarp.Position, bool) {
 	n, pos, ok := r.d.Lookup(pointer)
 	if !ok || n == nil {
@@ -85,14 +91,14 @@ func (r rawDoc) Value(pointer string) (any, escarp.Position, bool) {
 	return v, pos, true
 }
 
-// Pos implements [Raw].
+// Pos implements [audit.Raw].
 func (r rawDoc) Pos(pointer string) (escarp.Position, bool) {
 	_, pos, ok := r.d.Lookup(pointer)
 	return pos, ok
 }
 
-// Keys implements [Raw].
-func (r rawDoc) Keys(pointer string) []Key {
+// Keys implements [audit.Raw].
+func (r rawDoc) Keys(pointer string) []audit.Key {
 	n, _, ok := r.d.Lookup(pointer)
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -100,10 +106,10 @@ func (r rawDoc) Keys(pointer string) []Key {
 	if !ok || n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
-	keys := make([]Key, 0, len(n.Content)/2)
+	keys := make([]audit.Key, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
-		keys = append(keys, Key{Name: k.Value, Pos: escarp.Position{File: r.d.Location, Line: k.Line, Column: k.Column}})
+		keys = append(keys, audit.Key{Name: k.Value, Pos: escarp.Position{File: r.d.Location, Line: k.Line, Column: k.Column}})
 	}
 	return keys
 }
