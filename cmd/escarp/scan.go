@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/check/authn"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/scan"
@@ -62,6 +63,7 @@ out before every check ran.`,
 	f.Bool("allow-destructive", false, "run destructive checks and allow DELETE on resources escarp did not create")
 	f.String("callback-addr", "", "address of escarp's callback listener (default a random loopback port)")
 	f.String("callback-url", "", "URL the target uses to reach the callback listener (remote targets)")
+	f.String("jwt-wordlist", "", "file of candidate JWT HMAC keys, one a line, tried offline after the built-in list")
 	f.String("fail-on", "", "exit 1 when a finding has at least this severity (critical, high, medium, low, info)")
 	f.String("identity-file", "", "YAML file with an identities list (replaces the config's identities)")
 	f.Bool("no-store", false, "do not record the findings in the store")
@@ -182,7 +184,18 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		fmt.Fprintln(a.progress(), "warning:", w)
 	}
 	started := time.Now()
-	run, err := scan.Run(ctx, api, target, cfg, list.All())
+	var opts list.Options
+	if p := a.setting(cmd, "jwt-wordlist", "jwt_wordlist", fc.JWTWordlist); p != "" {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(a.wd, p)
+		}
+		words, err := authn.LoadWordlist(p)
+		if err != nil {
+			return err
+		}
+		opts.JWTWordlist = words
+	}
+	run, err := scan.Run(ctx, api, target, cfg, list.With(opts))
 	if run == nil {
 		return err
 	}

@@ -190,7 +190,11 @@ type Response struct {
 	// Body is read up to the engine's limit; Truncated says it was cut.
 	Body      []byte
 	Truncated bool
-	Duration  time.Duration
+	// Failed is set by the engine when a 2xx answer has the failure shape
+	// it learnt for the target ({"status": "fail"}, {"ok": false, "error":
+	// ...}): the API said no, whatever the status.
+	Failed   bool
+	Duration time.Duration
 	// URL is the absolute URL sent, and Request what the check asked for
 	// (with the identity's credentials as sent, for evidence redaction).
 	URL     string
@@ -199,5 +203,6 @@ type Response struct {
 	Sent http.Header
 }
 
-// OK reports whether the status is 2xx.
-func (r *Response) OK() bool { return r != nil && r.Status >= 200 && r.Status < 300 }
+// OK reports whether the status is 2xx and the answer is not
+// failure-shaped (see Failed).
+func (r *Response) OK() bool { return r != nil && r.Status >= 200 && r.Status < 300 && !r.Failed }

@@ -71,6 +71,10 @@ type FileConfig struct {
 	AllowDestructive *bool    `yaml:"allow_destructive"`
 	CallbackAddr     string   `yaml:"callback_addr"`
 	CallbackURL      string   `yaml:"callback_url"`
+	// JWTWordlist is a file of candidate JWT HMAC keys, one a line, that
+	// the weak-key check tries after its built-in list (the caller loads
+	// it and hands it to the check).
+	JWTWordlist string `yaml:"jwt_wordlist"`
 }
 
 // Apply copies the settings present in f onto c.

@@ -89,6 +89,9 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		Rules: []escarp.RuleInfo{}, Findings: []escarp.Finding{}}
 	finish := func(err error) (*escarp.Run, error) {
 		r.cleanup()
+		for _, n := range s.guard.notes() {
+			r.note("%s", n)
+		}
 		run.FinishedAt = time.Now()
 		run.Findings = r.sortedFindings()
 		run.Notes = r.notes
@@ -101,7 +104,16 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 			"findings":   int64(len(run.Findings)),
 			"errors":     s.errors.Load(),
 			"created":    int64(len(s.pool.created)),
+			"cleaned":    r.cleaned,
+			"status429":  s.tooMany.Load(),
+			"status5xx":  s.serverErrors.Load(),
+			"redirects":  s.redirects.Load(),
+			"truncated":  s.truncated.Load(),
 		}
+		if err == nil {
+			err = r.honest(run.Stats)
+		}
+		run.Notes = r.notes
 		return run, err
 	}
 
@@ -112,6 +124,7 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	if err := r.reachable(ctx); err != nil {
 		return finish(err)
 	}
+	r.learnFailures(ctx)
 	if err := r.authenticate(ctx); err != nil {
 		return finish(err)
 	}
@@ -122,6 +135,10 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	if n := s.slowed.Load(); n > 0 {
 		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", n, float64(s.limiter.Limit()))
 	}
+	if s.stopRetry.Load() {
+		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("the target asked escarp to wait (Retry-After) past the end of the time budget; the scan stopped after %d requests", s.requests.Load())})
+	}
 	if s.budgetHit.Load() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",
@@ -131,6 +148,36 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
 	}
 	return finish(nil)
+}
+
+// minHonest is the number of requests below which the usable-answer
+// ratio is not judged.
+const minHonest = 20
+
+// honest returns an error (exit 3) when fewer than half of the answers
+// were usable: connection errors, 429, 5xx and redirects off the
+// described operations. It notes the counts and the likely reason.
+func (r *runner) honest(stats map[string]int64) error {
+	total := stats["requests"]
+	bad := stats["errors"] + stats["status429"] + stats["status5xx"] + stats["redirects"]
+	if total < minHonest || bad*2 <= total {
+		return nil
+	}
+	reason := "the target is failing"
+	switch max(stats["errors"], stats["status429"], stats["status5xx"], stats["redirects"]) {
+	case stats["redirects"]:
+		reason = "most answers were redirects: a wrong base URL, an http→https redirect or a login page in front of the API"
+	case stats["status429"]:
+		reason = "most answers were 429: a WAF or gateway rate limit; lower --rate"
+	case stats["errors"]:
+		reason = "most requests failed to connect or timed out: a wrong target, a firewall, or an overloaded server"
+	case stats["status5xx"]:
+		reason = "most answers were server errors: the target is down or misconfigured, or a WAF blocks escarp"
+	}
+	msg := fmt.Sprintf("only %d of %d answers were usable (%d connection errors, %d answers 429, %d 5xx, %d redirects): %s; the findings are not a clean result",
+		total-bad, total, stats["errors"], stats["status429"], stats["status5xx"], stats["redirects"], reason)
+	r.notes = append(r.notes, msg)
+	return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable, Message: msg}
 }
 
 // serverPath returns the path of the API's first server URL ("/v1" for
@@ -220,6 +267,8 @@ type runner struct {
 	skipped  int
 	// spent is the time each check ran, summed over operations.
 	spent map[string]time.Duration
+	// cleaned counts the resources deleted at cleanup.
+	cleaned int64
 }
 
 func (r *runner) note(format string, args ...any) {
@@ -238,82 +287,6 @@ func (r *runner) reachable(ctx context.Context) error {
 			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}
 	}
 	return nil
-}
-
-// authenticate logs every identity in and proves it works on a protected
-// operation. Identities that fail are noted and skipped; when identities
-// are configured and none works, the scan cannot run.
-func (r *runner) authenticate(ctx context.Context) error {
-	if len(r.cfg.Identities) == 0 {
-		r.note("no identities configured: authorization checks that need identities do not run")
-		return nil
-	}
-	probe := r.probeOp()
-	var failed []string
-	for _, id := range r.cfg.Identities {
-		err := r.selfTest(ctx, id, probe)
-		if err != nil {
-			delete(r.s.auths, id.Name)
-			failed = append(failed, fmt.Sprintf("%s: %v", id.Name, err))
-			r.note("identity %s failed its authentication self-test and is skipped: %v", id.Name, err)
-			fmt.Fprintf(r.cfg.Progress, "scan: identity %s: FAILED: %v\n", id.Name, err)
-			continue
-		}
-		fmt.Fprintf(r.cfg.Progress, "scan: identity %s: ok\n", id.Name)
-	}
-	if len(r.s.auths) == 0 {
-		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
-			Message: "no identity could authenticate: " + strings.Join(failed, "; ")}
-	}
-	return nil
-}
-
-func (r *runner) selfTest(ctx context.Context, id Identity, probe *escarp.Operation) error {
-	a := r.s.all[id.Name]
-	if a.dynamic() {
-		if _, _, err := a.credentials(ctx, r.s.sendAuth); err != nil {
-			return err
-		}
-	}
-	r.s.auths[id.Name] = a
-	if probe == nil {
-		return nil
-	}
-	req, err := r.s.prepare(ctx, probe, id.Name, maxCreateDepth)
-	if err != nil {
-		return nil
-	}
-	resp, err := r.s.Do(ctx, req)
-	if err != nil {
-		return fmt.Errorf("%s: %w", probe.Key(), err)
-	}
-	if resp.Status == 401 || resp.Status == 403 {
-		return fmt.Errorf("%s answered %d with these credentials", probe.Key(), resp.Status)
-	}
-	return nil
-}
-
-// probeOp picks the operation the self-test calls: a protected GET without
-// path parameters, preferring "who am I" endpoints.
-func (r *runner) probeOp() *escarp.Operation {
-	var best *escarp.Operation
-	bestScore := -1
-	for _, op := range r.api.Operations {
-		if op.Method != "GET" || strings.Contains(op.Path, "{") || op.Anonymous() {
-			continue
-		}
-		score := 1
-		p := strings.ToLower(op.Path)
-		for _, w := range []string{"/me", "profile", "whoami", "account", "session", "user"} {
-			if strings.Contains(p, w) {
-				score = 2
-			}
-		}
-		if score > bestScore {
-			best, bestScore = op, score
-		}
-	}
-	return best
 }
 
 // identities returns the working identities in configuration order.
@@ -350,7 +323,17 @@ func (r *runner) gate(info check.Info, ids []check.Identity) string {
 	return ""
 }
 
+// job is one check on one operation (or the API), or, for an operation
+// that changes state, every check on it in order (then): checks that
+// write the same object must not overwrite each other's markers.
 type job struct {
+	c    check.Check
+	op   *escarp.Operation
+	then []step
+}
+
+// step is one check on one operation of a chained job.
+type step struct {
 	c  check.Check
 	op *escarp.Operation
 }
@@ -372,12 +355,35 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 			jobs = append(jobs, job{c: c})
 		}
 	}
+	writeJob := map[string]int{}
 	for _, op := range order(r.api.Operations) {
 		if !r.selected(op) {
 			continue
 		}
+		var chain []check.Check
 		for _, c := range ran {
 			if c.Info().Scope == check.PerOperation {
+				chain = append(chain, c)
+			}
+		}
+		switch {
+		case len(chain) == 0:
+		case op.Method == "PUT" || op.Method == "PATCH" || op.Method == "DELETE":
+			// Every write on one path is one job: PUT, PATCH, then DELETE,
+			// so that no check deletes or rewrites the object another is
+			// confirming a change on.
+			at, ok := writeJob[op.Path]
+			if !ok {
+				at = len(jobs)
+				writeJob[op.Path] = at
+				jobs = append(jobs, job{c: chain[0], op: op})
+				chain = chain[1:]
+			}
+			for _, c := range chain {
+				jobs[at].then = append(jobs[at].then, step{c: c, op: op})
+			}
+		default:
+			for _, c := range chain {
 				jobs = append(jobs, job{c: c, op: op})
 			}
 		}
@@ -398,6 +404,13 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 				}
 				r.runOne(ctx, j, ids)
 				done.Store(j.c.Info().ID, true)
+				for _, st := range j.then {
+					if r.s.budgetHit.Load() || ctx.Err() != nil {
+						break
+					}
+					r.runOne(ctx, job{c: st.c, op: st.op}, ids)
+					done.Store(st.c.Info().ID, true)
+				}
 			}
 		}()
 	}
@@ -567,9 +580,11 @@ func (r *runner) cleanup() {
 			continue
 		}
 		resp, err := s.do(ctx, &check.Request{Method: "DELETE", Path: c.deletePath, Identity: c.identity}, true)
-		if err != nil || (resp.Status >= 300 && resp.Status != 404 && resp.Status != 410) {
+		if err != nil || (resp.Status >= 300 && resp.Status != 404 && resp.Status != 410) || resp.Failed {
 			failed++
+			continue
 		}
+		r.cleaned++
 	}
 	if failed > 0 {
 		r.note("cleanup: %d of %d resources escarp created could not be deleted", failed, len(todo))

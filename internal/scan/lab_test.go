@@ -23,7 +23,7 @@ import (
 // labScan scans a fresh lab instance (or its secure twin) at default
 // settings with every built-in check, as `escarp scan` with the lab's own
 // escarp.yaml would.
-func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
+func labScan(t testing.TB, secure bool) (*escarp.Run, time.Duration) {
 	t.Helper()
 	// The lab runs in a child process, so that the peak RSS measured here
 	// is the scanner's own.
@@ -65,7 +65,7 @@ func labScan(t *testing.T, secure bool) (*escarp.Run, time.Duration) {
 // startLab runs a lab in a child process (this test binary, running
 // TestLabServerProcess) and returns its base URL. The child stops when its
 // stdin closes.
-func startLab(t *testing.T, secure bool) string {
+func startLab(t testing.TB, secure bool) string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLabServerProcess$")
 	cmd.Env = append(os.Environ(), "ESCARP_LAB_HELPER=1", fmt.Sprintf("ESCARP_LAB_SECURE=%v", secure))

@@ -23,6 +23,11 @@ type plan struct {
 	lists     map[string][]*escarp.Operation
 	deleters  map[string]*escarp.Operation // producer path → DELETE path/{x}
 	byID      map[string]*escarp.Operation
+	// items maps a collection path to the parameter that names its items
+	// ("/things" → "thing_title" for "/things/{thing_title}"), so that a
+	// creation whose answer carries no id is linked to the item by the
+	// value its body chose (body-to-path inference).
+	items map[string]string
 }
 
 func newPlan(api *escarp.API) *plan {
@@ -31,6 +36,7 @@ func newPlan(api *escarp.API) *plan {
 		lists:     map[string][]*escarp.Operation{},
 		deleters:  map[string]*escarp.Operation{},
 		byID:      map[string]*escarp.Operation{},
+		items:     map[string]string{},
 	}
 	if api == nil {
 		return p
@@ -47,9 +53,13 @@ func newPlan(api *escarp.API) *plan {
 		case op.Method == "GET":
 			p.lists[noun] = append(p.lists[noun], op)
 		}
-		if op.Method == "DELETE" {
-			if t := escarp.ParsePathTemplate(op.Path); t.Last().Param != "" {
-				p.deleters[t.Parent().String()] = op
+		if t := escarp.ParsePathTemplate(op.Path); t.Last().Param != "" {
+			parent := t.Parent().String()
+			if op.Method == "DELETE" {
+				p.deleters[parent] = op
+			}
+			if _, ok := p.items[parent]; !ok {
+				p.items[parent] = t.Last().Param
 			}
 		}
 	}
@@ -139,7 +149,8 @@ func norm(s string) string {
 
 // userNouns are resource nouns that an identity's own user id answers.
 var userNouns = map[string]bool{"user": true, "account": true, "profile": true, "member": true,
-	"customer": true, "owner": true, "me": true, "person": true}
+	"customer": true, "owner": true, "me": true, "person": true, "people": true, "handle": true,
+	"username": true, "login": true}
 
 // pool holds the ids of real resources: created by escarp (owned by the
 // identity that created them) and seen in list responses.

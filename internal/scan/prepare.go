@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -158,8 +161,23 @@ func (s *Session) selfID(identity, name string) string {
 	if a == nil {
 		return ""
 	}
-	v, _ := a.fact(name, "userId", "user_id", "uid", "id", "sub")
+	if handleLike(name) {
+		v, _ := a.fact(name, "username", "handle", "login", "user_name", "userName", "nickname", "name", "email")
+		return v
+	}
+	v, _ := a.fact(name, "userId", "user_id", "uid", "id", "sub", "username", "login", "email")
 	return v
+}
+
+// handleLike reports whether a parameter takes a name the user chose (a
+// username, a handle, a login) rather than a generated id.
+func handleLike(name string) bool {
+	switch n := norm(name); n {
+	case "handle", "username", "user", "login", "nick", "nickname", "screenname", "account", "member", "name", "owner":
+		return true
+	default:
+		return strings.HasSuffix(n, "username") || strings.HasSuffix(n, "handle") || strings.HasSuffix(n, "login")
+	}
 }
 
 // pathValue returns a value for path parameter name of op: an id owner
@@ -175,7 +193,7 @@ func (s *Session) pathValue(ctx context.Context, op *escarp.Operation, name, own
 	if id := s.pool.ownedID(owner, noun); id != "" {
 		return id, nil
 	}
-	if owner != "" && (userNouns[noun] || userNouns[nameNoun(name)]) {
+	if owner != "" && (userNouns[noun] || userNouns[nameNoun(name)] || userNouns[norm(name)]) {
 		if id := s.selfID(owner, name); id != "" {
 			return id, nil
 		}
@@ -232,7 +250,7 @@ func (s *Session) create(ctx context.Context, identity, noun string, depth int) 
 			if err != nil {
 				return ""
 			}
-			if resp.OK() {
+			if s.Usable(resp) {
 				if id := s.pool.ownedID(identity, noun); id != "" {
 					return id
 				}
@@ -269,7 +287,7 @@ func (s *Session) list(ctx context.Context, identity, noun string) string {
 		}
 		req := &check.Request{Method: "GET", Path: op.Path, Identity: identity, Op: op, Query: url.Values{}}
 		resp, err := s.Do(ctx, req)
-		if err != nil || !resp.OK() {
+		if err != nil || !s.Usable(resp) {
 			continue
 		}
 		if id := s.pool.listedID(identity, noun); id != "" {
@@ -282,7 +300,7 @@ func (s *Session) list(ctx context.Context, identity, noun string) string {
 // observe learns from every response: ids of created and listed resources,
 // deletions.
 func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *check.Response) {
-	if !resp.OK() {
+	if !s.Usable(resp) {
 		return
 	}
 	owner := s.owner(req.Identity)
@@ -300,6 +318,9 @@ func (s *Session) observe(req *check.Request, method string, u *url.URL, resp *c
 			return
 		}
 		id := s.createdID(op, resp, noun)
+		if id == "" {
+			id = s.bodyName(op, req.Body)
+		}
 		if id == "" {
 			return
 		}
@@ -407,6 +428,9 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		}
 	}
 	s.learnMu.Unlock()
+	if m, ok := v.(map[string]any); ok && op.Method == http.MethodPost {
+		s.uniqueName(m, op, req.Identity)
+	}
 	switch mt {
 	case "application/json":
 		b, err := json.Marshal(v)
@@ -428,10 +452,29 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)
 		_ = w.SetBoundary("escarp-boundary-7d4a9b2e")
-		if m, ok := v.(map[string]any); ok {
-			for _, k := range sortedKeys(m) {
-				_ = w.WriteField(k, scalar(m[k]))
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		files := fileFields(media.Schema)
+		for k := range files {
+			if _, ok := m[k]; !ok {
+				m[k] = ""
 			}
+		}
+		for _, k := range sortedKeys(m) {
+			if files[k] {
+				// Swagger 2.0 type: file and OpenAPI format: binary go as
+				// a file part with a filename, as a browser sends them.
+				h := textproto.MIMEHeader{}
+				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="escarp.png"`, k))
+				h.Set("Content-Type", "image/png")
+				if pw, err := w.CreatePart(h); err == nil {
+					_, _ = pw.Write(tinyPNG)
+				}
+				continue
+			}
+			_ = w.WriteField(k, scalar(m[k]))
 		}
 		_ = w.Close()
 		req.Body = buf.Bytes()
@@ -446,6 +489,87 @@ func (s *Session) body(req *check.Request, op *escarp.Operation, opts value.Opti
 		req.Header.Set("Content-Type", media.MediaType)
 	}
 	return nil
+}
+
+// uniqueName gives the body member that names the created item (the
+// collection's item parameter, "thing_title" for "/things/{thing_title}")
+// a value unique to this identity and request, so that each identity's
+// objects have their own names and a read of another identity's object
+// means something.
+func (s *Session) uniqueName(body map[string]any, op *escarp.Operation, identity string) {
+	param := s.plan.items[op.Path]
+	if param == "" {
+		return
+	}
+	for k, v := range body {
+		if norm(k) != norm(param) {
+			continue
+		}
+		if _, isStr := v.(string); !isStr {
+			return
+		}
+		n := s.uniq.Add(1)
+		who := identity
+		if who == "" {
+			who = "anon"
+		}
+		who = strings.ToLower(nonAlnum.ReplaceAllString(who, ""))
+		if len(who) > 10 {
+			who = who[:10]
+		}
+		body[k] = fmt.Sprintf("escarp-%s-%d", who, n)
+		return
+	}
+}
+
+var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// bodyName returns the value a creation's body gave the member that names
+// the item, or "".
+func (s *Session) bodyName(op *escarp.Operation, body []byte) string {
+	param := s.plan.items[op.Path]
+	if param == "" || len(body) == 0 {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	for k, v := range m {
+		if norm(k) == norm(param) {
+			return idString(v)
+		}
+	}
+	return ""
+}
+
+// tinyPNG is a valid 1×1 PNG, the file escarp uploads.
+var tinyPNG = func() []byte {
+	var b bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 1, 1))
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}()
+
+// fileFields returns the properties of a multipart schema that are files:
+// Swagger 2.0 type: file, or a string with format binary.
+func fileFields(sch *escarp.Schema) map[string]bool {
+	out := map[string]bool{}
+	if sch == nil {
+		return out
+	}
+	for name, ps := range sch.Properties {
+		if ps == nil {
+			continue
+		}
+		if ps.HasType("file") || (ps.HasType("string") && (ps.Format == "binary")) {
+			out[name] = true
+		}
+		if ps.Items != nil && (ps.Items.HasType("file") || ps.Items.Format == "binary") {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // scalar formats a generated value for a path, query or header.

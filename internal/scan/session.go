@@ -61,7 +61,27 @@ type Session struct {
 
 	learnMu sync.Mutex
 	learned map[*escarp.Operation]*learning
+
+	// matchers map concrete paths to operations; guard records what the
+	// safety rules withheld.
+	matchers []opMatcher
+	guard    guard
+	// shapes are the target's learnt failure shapes.
+	shapes shapes
+	// uniq numbers the unique names given to created items.
+	uniq atomic.Int64
+	// Answers that were no use: 429, 5xx, redirects, truncated bodies;
+	// stopRetry is set when a Retry-After reached past the time budget.
+	tooMany, serverErrors, redirects, truncated atomic.Int64
+	stopRetry                                   atomic.Bool
+	// pastBudget holds the paths answered with a Retry-After past the
+	// time budget (guarded by rateMu).
+	pastBudget map[string]bool
 }
+
+// pastBudgetOps is how many operations must ask escarp to wait past its
+// time budget before the scan stops.
+const pastBudgetOps = 3
 
 var _ check.Session = (*Session)(nil)
 
@@ -80,6 +100,7 @@ func newSession(api *escarp.API, target *url.URL, cfg Config) (*Session, error) 
 		plan:    newPlan(api),
 		learned: map[*escarp.Operation]*learning{},
 	}
+	s.matchers = newMatchers(api)
 	s.end = s.start.Add(cfg.MaxDuration)
 	if cfg.Rate > 0 {
 		burst := int(cfg.Rate / 10)
@@ -179,6 +200,11 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 	if method == http.MethodDelete && !s.cfg.AllowDestructive && !s.pool.createdPath(u.Path) {
 		return nil, fmt.Errorf("DELETE %s: not a resource escarp created (use --allow-destructive): %w", req.Path, check.ErrOutOfScope)
 	}
+	if key, why := s.unsafeWhy(req, method); why != "" {
+		s.guard.withhold(key, why)
+		return nil, fmt.Errorf("%s %s: %s (use --allow-destructive): %w", method, req.Path, why, check.ErrOutOfScope)
+	}
+	req = s.safeBody(req, method)
 	var (
 		a   *auth
 		hdr http.Header
@@ -205,7 +231,7 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 			s.recover()
 		}
 		if resp.Status == http.StatusTooManyRequests && attempt < 2 {
-			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After")); ok {
+			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After"), u.Path); ok {
 				t := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
@@ -222,6 +248,7 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 				continue
 			}
 		}
+		resp.Failed = s.shapes.failed(resp)
 		s.observe(req, method, u, resp)
 		return resp, nil
 	}
@@ -274,7 +301,7 @@ func (s *Session) recover() {
 
 // retryAfter parses a Retry-After header and bounds the wait by the
 // remaining time budget and maxRetryAfter.
-func (s *Session) retryAfter(v string) (time.Duration, bool) {
+func (s *Session) retryAfter(v, path string) (time.Duration, bool) {
 	wait := time.Second
 	if v != "" {
 		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
@@ -286,7 +313,25 @@ func (s *Session) retryAfter(v string) (time.Duration, bool) {
 	if wait < 0 {
 		wait = 0
 	}
-	if wait > maxRetryAfter || time.Now().Add(wait).After(s.end) {
+	if time.Now().Add(wait).After(s.end) {
+		// Waiting would spend the whole budget. One locked-out operation
+		// (a login after a brute-force probe) is the target defending
+		// itself; the same on several operations means the scan cannot
+		// go on: stop it, honestly.
+		s.rateMu.Lock()
+		if s.pastBudget == nil {
+			s.pastBudget = map[string]bool{}
+		}
+		s.pastBudget[path] = true
+		n := len(s.pastBudget)
+		s.rateMu.Unlock()
+		if n >= pastBudgetOps {
+			s.stopRetry.Store(true)
+			s.budgetHit.Store(true)
+		}
+		return 0, false
+	}
+	if wait > maxRetryAfter {
 		return 0, false
 	}
 	return wait, true
@@ -437,6 +482,17 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 	if hreq.Host != "" {
 		sent.Set("Host", hreq.Host)
 	}
+	switch c := hresp.StatusCode; {
+	case c == http.StatusTooManyRequests:
+		s.tooMany.Add(1)
+	case c >= 500:
+		s.serverErrors.Add(1)
+	case c >= 300 && c < 400 && c != http.StatusNotModified:
+		s.redirects.Add(1)
+	}
+	if truncated || err != nil {
+		s.truncated.Add(1)
+	}
 	return &check.Response{
 		Status:    hresp.StatusCode,
 		Header:    hresp.Header,
@@ -454,7 +510,7 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 func (s *Session) sendAuth(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
 	if req.URL.Host == "" {
 		u := *s.target
-		u.Path = strings.TrimRight(s.target.Path, "/") + "/" + strings.TrimLeft(req.URL.Path, "/")
+		u.Path = loginPath(s.target.Path, req.URL.Path)
 		u.RawQuery = req.URL.RawQuery
 		req.URL = &u
 		req.Host = u.Host
@@ -476,6 +532,18 @@ func (s *Session) sendAuth(ctx context.Context, req *http.Request) (*http.Respon
 		return nil, nil, err
 	}
 	return resp, body, nil
+}
+
+// loginPath joins a login flow's path to the target's base path, unless
+// the path already starts with it: users write the login path as the API
+// documents it ("/api/auth/login"), whether the base path "/api" came from
+// the target URL or from the description's servers.
+func loginPath(base, path string) string {
+	base = strings.TrimRight(base, "/")
+	if base != "" && (path == base || strings.HasPrefix(path, base+"/")) {
+		return path
+	}
+	return base + "/" + strings.TrimLeft(path, "/")
 }
 
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }

@@ -3,6 +3,8 @@ package authn
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -15,7 +17,11 @@ import (
 
 // WeakSecret is ESC-DAST-AUTHN-006: a JWT signed with a guessable HMAC
 // key.
-type WeakSecret struct{}
+type WeakSecret struct {
+	// Wordlist holds more candidate keys (--jwt-wordlist), tried after
+	// the built-in dictionary.
+	Wordlist []string
+}
 
 var _ check.Check = WeakSecret{}
 
@@ -29,8 +35,9 @@ func (WeakSecret) Info() check.Info {
 		CWE:      []string{"CWE-798", "CWE-521", "CWE-347"},
 		Description: "When the identity's credential is an HS256/384/512 JWT, escarp checks its signature offline " +
 			"against a dictionary of about 200 keys from tutorials, framework defaults and leaks (\"secret\", " +
-			"\"your-256-bit-secret\", \"changeme\", ...) and keys derived from the API's title; no request is sent for " +
-			"that. When a key matches, it confirms by forging a fresh token (new iat and jti, same subject) with the " +
+			"\"your-256-bit-secret\", \"changeme\", ...), keys derived from the API's title and, with --jwt-wordlist FILE " +
+			"(scan.jwt_wordlist), every line of a larger list such as the 104k publicly seen secrets of " +
+			"wallarm/jwt-secrets, in process at full speed; no request is sent for that. When a key matches, it confirms by forging a fresh token (new iat and jti, same subject) with the " +
 			"key and sending it on a representative protected GET operation: accepted means anyone can mint tokens " +
 			"for any user (confidence certain); not accepted still leaves the key known (confidence medium).",
 		Remediation: "Sign tokens with a random key of at least 256 bits from a secret store, never a word or a " +
@@ -56,6 +63,9 @@ func (c WeakSecret) Run(ctx context.Context, p *check.Pass) error {
 		return nil
 	}
 	key, ok := j.crack(candidateSecrets(p.API))
+	if !ok && len(c.Wordlist) > 0 {
+		key, ok = j.crack(c.Wordlist)
+	}
 	if !ok {
 		return nil
 	}
@@ -97,6 +107,34 @@ func (c WeakSecret) Run(ctx context.Context, p *check.Pass) error {
 	atIssuer(p.API, &f)
 	p.Report(f)
 	return nil
+}
+
+// maxWordlist bounds the wordlist read (64 MiB).
+const maxWordlist = 64 << 20
+
+// LoadWordlist reads a JWT key wordlist: one candidate key a line (CRLF or
+// LF), blank lines skipped.
+func LoadWordlist(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, escarp.Errorf(escarp.Invalid, "jwt wordlist: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxWordlist+1))
+	if err != nil {
+		return nil, escarp.Errorf(escarp.Invalid, "jwt wordlist %s: %v", path, err)
+	}
+	if len(data) > maxWordlist {
+		return nil, escarp.Errorf(escarp.Invalid, "jwt wordlist %s: larger than %d MiB", path, maxWordlist>>20)
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out, nil
 }
 
 // atIssuer moves a finding about the token's key to the operation that

@@ -1,8 +1,10 @@
 package authn
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -57,4 +59,35 @@ func FuzzParseJWT(f *testing.F) {
 		_ = j.tampered()
 		_, _ = j.crack([]string{"secret"})
 	})
+}
+
+// TestWordlist cracks, with the public list of seen JWT secrets, a key the
+// built-in dictionary does not hold, and still not a random key.
+func TestWordlist(t *testing.T) {
+	words, err := LoadWordlist(filepath.Join("..", "..", "..", "..", "shared", "corpus", "wordlists", "jwt-secrets.txt"))
+	if err != nil {
+		t.Skipf("no shared JWT wordlist: %v", err)
+	}
+	if len(words) < 100000 || strings.ContainsAny(words[0], "\r\n") {
+		t.Fatalf("wordlist: %d words, first %q", len(words), words[0])
+	}
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"sub": "7"}).SignedString([]byte("7231648lfp"))
+	j, _ := parseJWT(tok)
+	if _, ok := j.crack(weakSecrets); ok {
+		t.Fatal("the built-in list should not hold the test key")
+	}
+	start := time.Now()
+	if key, ok := j.crack(words); !ok || key != "7231648lfp" {
+		t.Fatalf("crack with the wordlist = %q, %v", key, ok)
+	}
+	t.Logf("cracked HS512 against %d words in %s", len(words), time.Since(start).Round(time.Millisecond))
+	strong, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "7"}).SignedString([]byte("6c1f0d2e9a8b7c6d5e4f3a2b1c0d9e8f"))
+	if sj, _ := parseJWT(strong); sj != nil {
+		if k, ok := sj.crack(words); ok {
+			t.Errorf("a random key was cracked as %q", k)
+		}
+	}
+	if _, err := LoadWordlist(filepath.Join(t.TempDir(), "missing.txt")); err == nil {
+		t.Error("a missing wordlist loaded")
+	}
 }

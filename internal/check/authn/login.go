@@ -33,11 +33,20 @@ type loginOp struct {
 	form       bool // application/x-www-form-urlencoded rather than JSON
 }
 
+// notLogin matches operations under a login-like path that create
+// accounts or handle tokens and passwords rather than log in
+// ("/auth/register", "/auth/refresh", "/auth/password/reset").
+var notLogin = regexp.MustCompile(`(?i)(regist|sign-?up|join|create|refresh|revoke|logout|password|reset|verify|confirm|invite)`)
+
 // findLogin returns the API's login operation: a POST on a login-like path
-// whose body has a user and a password field.
+// whose body has a user and a password field, and which does not register
+// accounts or refresh tokens.
 func findLogin(api *escarp.API) (loginOp, bool) {
 	for _, op := range api.Operations {
 		if op.Method != http.MethodPost || !loginPath.MatchString(op.Path) || op.RequestBody == nil {
+			continue
+		}
+		if notLogin.MatchString(op.Path) || notLogin.MatchString(op.ID) {
 			continue
 		}
 		for _, m := range op.RequestBody.Content {

@@ -1,9 +1,11 @@
 package bola
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 
 	"github.com/escarp/escarp"
@@ -24,7 +26,8 @@ func (Write) Info() check.Info {
 		Severity: escarp.SeverityCritical,
 		OWASP:    "API1:2023",
 		CWE:      []string{"CWE-639"},
-		Description: "For PUT, PATCH and DELETE operations on an object path, escarp prepares a request on an object " +
+		Description: "For PUT, PATCH and DELETE operations on an object path (and POST under an object, such as an upload, " +
+			"when a GET on the same path shows the result), escarp prepares a request on an object " +
 			"the owner identity created, reads the object as the owner, sends the change as a second non-privileged " +
 			"identity, then reads the object back as the owner. PUT and PATCH carry a unique marker in a text " +
 			"field; the check reports when the attacker got 2xx and the owner's read-back shows the attacker's " +
@@ -54,8 +57,93 @@ func (c Write) Run(ctx context.Context, p *check.Pass) error {
 		return c.update(ctx, p, op, owner, attacker)
 	case http.MethodDelete:
 		return c.delete(ctx, p, op, owner, attacker)
+	case http.MethodPost:
+		return c.post(ctx, p, op, owner, attacker)
 	}
 	return nil
+}
+
+// post probes a POST under another identity's object ("POST
+// /people/{handle}/avatar", "POST /users/{id}/notes") whose result a GET on
+// the same path shows: the attacker sends the owner's request with a
+// marker (in a text field, or in the uploaded file), and the owner's
+// read-back must show the marker, twice.
+func (c Write) post(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {
+	if escarp.ParsePathTemplate(op.Path).Last().Param != "" {
+		return nil
+	}
+	getOp := checkkit.Op(p.API, http.MethodGet, op.Path)
+	if getOp == nil {
+		return nil
+	}
+	req, skip, err := checkkit.Prepare(ctx, p, op, owner)
+	if skip {
+		return err
+	}
+	read := &check.Request{Method: http.MethodGet, Path: req.Path, Query: url.Values{}, Header: http.Header{},
+		Identity: owner, Op: getOp, Values: req.Values}
+	attempt := func() (*check.Response, string, error) {
+		marker := checkkit.Marker("escarp")
+		body, ok := markPost(op, req, marker)
+		if !ok {
+			return nil, "", nil
+		}
+		a := checkkit.As(req, attacker)
+		a.Body = body
+		got, err := p.Session.Do(ctx, a)
+		if err != nil || !got.OK() {
+			return got, "", err
+		}
+		after, err := p.Session.Do(ctx, read)
+		if err != nil || !after.OK() || !bytes.Contains(after.Body, []byte(marker)) {
+			return got, "", err
+		}
+		return got, marker, nil
+	}
+	got, m1, err := attempt()
+	if err != nil || m1 == "" {
+		return stop(ctx, err)
+	}
+	_, m2, err := attempt()
+	if err != nil || m2 == "" {
+		return stop(ctx, err)
+	}
+	p.Report(check.NewFinding(c.Info(), got, fmt.Sprintf(
+		"%s: identity %q wrote under an object identity %q owns (HTTP %d); the owner's read-back (%s) shows "+
+			"the attacker's marker, and a second write with a new marker showed too.",
+		op.Key(), attacker, owner, got.Status, getOp.Key())))
+	return nil
+}
+
+// markPost returns the request body with marker: in the content of the
+// first uploaded file of a multipart body, else in a text field of a
+// JSON body.
+func markPost(op *escarp.Operation, req *check.Request, marker string) ([]byte, bool) {
+	body := req.Body
+	if i := bytes.Index(body, []byte(`filename="`)); i >= 0 {
+		j := bytes.Index(body[i:], []byte("\r\n\r\n"))
+		if j < 0 {
+			return nil, false
+		}
+		start := i + j + 4
+		k := bytes.Index(body[start:], []byte("\r\n--"))
+		if k < 0 {
+			return nil, false
+		}
+		end := start + k
+		out := append(append(append([]byte{}, body[:end]...), []byte(marker)...), body[end:]...)
+		return out, true
+	}
+	_, sent, ok := markedBody(op, body, nil)
+	if !ok {
+		return nil, false
+	}
+	for k := range sent {
+		if out, ok := checkkit.WithFields(body, map[string]any{k: marker}); ok {
+			return out, true
+		}
+	}
+	return nil, false
 }
 
 func (c Write) update(ctx context.Context, p *check.Pass, op *escarp.Operation, owner, attacker string) error {

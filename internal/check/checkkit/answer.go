@@ -1,6 +1,7 @@
 package checkkit
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -50,8 +51,38 @@ func containsAny(s string, words []string) bool {
 // sqlErrors are database error messages that leak through responses.
 var sqlErrors = regexp.MustCompile(`(?i)(SQL logic error|sqlite3?[._:]|SQLITE_ERROR|unrecognized token:|near "[^"]*": syntax error|unterminated quoted string at or near|syntax error at or near|syntax error at end of input|pq: |PG::SyntaxError|psycopg2?\.|SQLSTATE\[|You have an error in your SQL syntax|mysql_fetch|Warning: mysql|MySqlException|valid MySQL result|Unclosed quotation mark|quoted string not properly terminated|ORA-\d{5}|Microsoft OLE DB Provider|ODBC SQL Server Driver|SqlException|Incorrect syntax near|JDBC|org\.hibernate|SQLException)`)
 
+// sqlAnchors are literals (lower case) of which every sqlErrors match
+// contains one: a body without any is not matched against the expression,
+// which costs far more than a substring search on large answers.
+var sqlAnchors = []string{"sql", "unrecognized token:", "syntax error", "unterminated quoted string", "pq: ", "pg::",
+	"psycopg", "unclosed quotation mark", "quoted string not properly terminated", "ora-", "ole db",
+	"incorrect syntax near", "jdbc", "hibernate"}
+
+// leakAnchors are the same for leaks.
+var leakAnchors = []string{"goroutine", "runtime error: ", "panic: ", ".go:", ".java:", "exception", "java.lang.",
+	"traceback (most recent call last)", ".py\", line", ".js:", ".ts:", ":line ", " on line ", "stack trace:",
+	".rb:", "/home/", "/var/www/", "/usr/src/", "/srv/", "/opt/", "/app/", "werkzeug debugger",
+	"whitelabel error page", "debug = true", "django version:", "xdebug"}
+
+// anchored reports whether lower (a lower-cased body) holds one of anchors.
+func anchored(lower []byte, anchors []string) bool {
+	for _, a := range anchors {
+		if bytes.Contains(lower, []byte(a)) {
+			return true
+		}
+	}
+	return false
+}
+
 // SQLError returns the first database error message in body, or "".
 func SQLError(body []byte) string {
+	return sqlError(body, bytes.ToLower(body))
+}
+
+func sqlError(body, lower []byte) string {
+	if !anchored(lower, sqlAnchors) {
+		return ""
+	}
 	return sqlErrors.FindString(string(body))
 }
 
@@ -69,8 +100,11 @@ var leaks = regexp.MustCompile(`goroutine \d+ \[[a-z ]+\]:|runtime error: |panic
 // Leak returns the first sign of internal detail in body: a stack trace,
 // a source path, a debug page or a database error; "" when there is none.
 func Leak(body []byte) string {
-	if m := leaks.Find(body); m != nil {
-		return string(m)
+	lower := bytes.ToLower(body)
+	if anchored(lower, leakAnchors) {
+		if m := leaks.Find(body); m != nil {
+			return string(m)
+		}
 	}
-	return SQLError(body)
+	return sqlError(body, lower)
 }

@@ -31,9 +31,11 @@ func attack() []check.Check {
 		&ratelimit.PageSize{},
 		&ratelimit.Oversize{},
 		&ratelimit.ReDoS{},
+		&ratelimit.MaxItems{},
 		&ratelimit.Burst{},
 		// API8: security misconfiguration.
 		&misconfig.CORS{},
+		&misconfig.CORSAny{},
 		&misconfig.Headers{},
 		&misconfig.Verbose{},
 		&misconfig.Methods{},

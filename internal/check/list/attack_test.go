@@ -17,8 +17,8 @@ func TestAttack(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"INJ-001", "INJ-002", "INJ-003", "INJ-004", "INJ-005", "INJ-006", "SSRF-001", "SSRF-002", "CONS-001",
-		"RATE-001", "RATE-002", "RATE-003", "RATE-004", "CONF-001", "CONF-002", "CONF-003", "CONF-004", "CONF-005", "CONF-006",
-		"INV-001", "INV-002", "INV-003", "SPEC-001", "SPEC-002", "SPEC-003"}
+		"RATE-001", "RATE-002", "RATE-003", "RATE-004", "RATE-005", "CONF-001", "CONF-002", "CONF-003", "CONF-004", "CONF-005", "CONF-006",
+		"CONF-007", "INV-001", "INV-002", "INV-003", "SPEC-001", "SPEC-002", "SPEC-003"}
 	got := map[string]bool{}
 	for _, c := range attack() {
 		info := c.Info()

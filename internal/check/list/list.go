@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/check/authn"
 )
 
 // All returns every built-in check in a stable order: authorization and
@@ -16,6 +17,23 @@ func All() []check.Check {
 	var all []check.Check
 	all = append(all, authz()...)
 	all = append(all, attack()...)
+	return all
+}
+
+// Options tune the built-in checks.
+type Options struct {
+	// JWTWordlist holds more candidate HMAC keys for ESC-DAST-AUTHN-006.
+	JWTWordlist []string
+}
+
+// With returns every built-in check (see [All]) tuned by o.
+func With(o Options) []check.Check {
+	all := All()
+	for i, c := range all {
+		if _, ok := c.(authn.WeakSecret); ok {
+			all[i] = authn.WeakSecret{Wordlist: o.JWTWordlist}
+		}
+	}
 	return all
 }
 

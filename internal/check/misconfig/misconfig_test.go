@@ -139,3 +139,28 @@ func TestMisconfigChecks(t *testing.T) {
 }
 
 // keys returns the findings of id as sorted "METHOD /path [param]".
+
+// TestCORSAny fires on Access-Control-Allow-Origin: * on an authenticated
+// operation and stays silent when only anonymous operations carry it.
+func TestCORSAny(t *testing.T) {
+	a := checktest.API(t, api)
+	alice := checktest.Identities(checktest.Bearer("alice", "tok-a"))
+	wildcard := func(everywhere bool) http.Handler {
+		inner := marina(false)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if everywhere || r.URL.Path == "/health" {
+				w.Header().Set("Access-Control-Allow-Origin", "*")
+			}
+			inner.ServeHTTP(w, r)
+		})
+	}
+	c := &misconfig.CORSAny{}
+	id := c.Info().ID
+	got := checktest.Keys(t, id, checktest.Run(t, c, wildcard(true), a, alice))
+	if fmt.Sprint(got) != fmt.Sprint([]string{"GET /me [header:Origin]"}) {
+		t.Errorf("vulnerable: got %q", got)
+	}
+	if got := checktest.Keys(t, id, checktest.Run(t, c, wildcard(false), a, alice)); len(got) != 0 {
+		t.Errorf("safe twin: got %q", got)
+	}
+}
