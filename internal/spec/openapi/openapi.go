@@ -13,6 +13,7 @@ import (
 	"github.com/pb33f/libopenapi/datamodel"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // Options configure a load.
@@ -97,6 +98,9 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 			err = errors.New("empty document")
 		}
 		return nil, parseError(location, data, err)
+	}
+	if err := yamllimit.CheckPB(location, info.RootNode); err != nil {
+		return nil, err
 	}
 	root := deref(info.RootNode)
 	if root == nil || root.Kind != yaml.MappingNode {

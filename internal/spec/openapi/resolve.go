@@ -14,6 +14,7 @@ import (
 	"github.com/pb33f/go-yaml"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // maxRefHops bounds a chain of references ($ref to a $ref to ...).
@@ -329,6 +330,10 @@ func (l *loader) load(loc string) (*document, error) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
 		err = parseError(loc, data, err)
+		l.docErrs[loc] = err
+		return nil, err
+	}
+	if err := yamllimit.CheckPB(loc, &n); err != nil {
 		l.docErrs[loc] = err
 		return nil, err
 	}
