@@ -463,7 +463,7 @@ func EscapePointer(token string) string {
 	if !strings.ContainsAny(token, "~/") {
 		return token
 	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(token)
+	return pointerEscaper.Replace(token)
 }
 
 // Warning is a problem found while loading that does not stop the load, such
@@ -541,3 +541,6 @@ func inferSchema(v any, pos Position, pointer string, depth int) *Schema {
 	}
 	return s
 }
+
+// pointerEscaper is built once: a Replacer builds its tables on first use.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")

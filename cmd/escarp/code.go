@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -339,14 +341,7 @@ func failOnError(op string, run *escarp.Run, sev escarp.Severity) error {
 func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Result, error) {
 	var deps *sca.Result
 	engines := a.codeEngines(p, &deps)
-	progress := a.progress()
-	for i := range engines {
-		scan, name := engines[i].Scan, engines[i].Name
-		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
-			fmt.Fprintf(progress, "code: %s\n", name)
-			return scan(ctx, root)
-		}
-	}
+	announceEngines(a.progress(), engines)
 	run, err := code.Run(ctx, p.root, engines)
 	if run != nil {
 		run.Target = a.rel(p.root)
@@ -354,6 +349,25 @@ func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Resul
 		code.Rebase(run, p.root, a.wd, repoRoot(p.root))
 	}
 	return run, deps, err
+}
+
+// announceEngines makes each engine print "code: NAME" to w when it starts,
+// once per name: Go SAST and the tree-sitter SAST are both "sast".
+func announceEngines(w io.Writer, engines []code.Engine) {
+	var mu sync.Mutex
+	announced := map[string]bool{}
+	for i := range engines {
+		scan, name := engines[i].Scan, engines[i].Name
+		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
+			mu.Lock()
+			if !announced[name] {
+				announced[name] = true
+				fmt.Fprintf(w, "code: %s\n", name)
+			}
+			mu.Unlock()
+			return scan(ctx, root)
+		}
+	}
 }
 
 // splitSBOMOutputs separates cyclonedx:PATH outputs from report outputs.
@@ -399,6 +413,7 @@ func (a *app) writeSBOMs(paths []string, deps *sca.Result) error {
 			_ = os.Remove(path)
 			return &escarp.Error{Op: "code", Kind: escarp.Internal, Message: "writing the SBOM " + path, Err: werr}
 		}
+		a.wrote([]report.Output{{Path: path}})
 	}
 	return nil
 }

@@ -19,9 +19,9 @@ import (
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/learn"
-	"github.com/escarp/escarp/internal/policy"
 	"github.com/escarp/escarp/internal/monitor/detectors"
 	"github.com/escarp/escarp/internal/monitor/signature"
+	"github.com/escarp/escarp/internal/policy"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -244,7 +244,25 @@ gitleaks:aws-access-token) and, for dependency findings, advisory ids
 				}
 			}
 			if found == nil && advisoryID.MatchString(strings.ToUpper(id)) {
-				found = advisoryRule(id)
+				// escarp knows an advisory only from the OSV database: an
+				// id it cannot find there is unknown (exit 2), never an
+				// invented "high".
+				db := a.setting(cmd, "offline-db", "offline_db", "")
+				if db == "" {
+					return &escarp.Error{Op: "explain", Kind: escarp.NotFound, Message: fmt.Sprintf(
+						"%s looks like an advisory id, but advisory text needs the database: escarp explain %s --offline-db DIR (a directory of OSV JSON records), or see https://osv.dev/vulnerability/%s",
+						id, id, strings.ToUpper(id))}
+				}
+				adv, err := sca.LookupAdvisory(a.resolvePath(db, a.wd), id)
+				if err != nil {
+					return err
+				}
+				found = advisoryRule(adv.ID)
+				found.Severity = adv.Severity
+				if adv.Summary != "" {
+					found.Title = adv.Summary
+				}
+				found.Description = strings.TrimSpace(adv.Details + "\n\nAffects: " + strings.Join(adv.Packages, ", ") + ". " + found.Description)
 			}
 			if found == nil {
 				return &escarp.Error{Op: "explain", Kind: escarp.NotFound,
@@ -260,6 +278,7 @@ gitleaks:aws-access-token) and, for dependency findings, advisory ids
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.Flags().String("offline-db", "", "explain advisory ids from this `DIR` of OSV JSON records")
 	return cmd
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -37,9 +39,18 @@ and SSRF.
 			addr = a.setting(cmd, "addr", "lab_addr", "")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return lab.Serve(ctx, addr, lab.Options{Secure: secure}, func(base string) {
+			err := lab.Serve(ctx, addr, lab.Options{Secure: secure}, func(base string) {
 				a.printLabBanner(base, secure)
 			})
+			if errors.Is(err, syscall.EADDRINUSE) {
+				port := addr
+				if _, p, perr := net.SplitHostPort(addr); perr == nil {
+					port = p
+				}
+				return &escarp.Error{Op: "lab", Kind: escarp.KindOf(err),
+					Message: fmt.Sprintf("port %s is in use; try --addr 127.0.0.1:0", port), Err: err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8888", "listen address (loopback only)")

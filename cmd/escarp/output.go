@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/learn"
@@ -31,6 +33,7 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	if err := opts.WriteOutputs(rep, outs); err != nil {
 		return err
 	}
+	a.wrote(outs)
 	stdout := opts
 	stdout.Color = format == report.FormatText && a.color(a.stdout)
 	f, _ = stdout.Lookup(format)
@@ -50,6 +53,18 @@ func teachRules(rep *escarp.Report) {
 				r.Lesson = l.ID
 			}
 		}
+	}
+}
+
+// wrote prints the status line "wrote FILE" on stderr for every output
+// written, named as the user gave it (relative to the working directory).
+func (a *app) wrote(outs []report.Output) {
+	for _, o := range outs {
+		name := o.Path
+		if rel, err := filepath.Rel(a.wd, o.Path); err == nil && a.wd != "" && !strings.HasPrefix(rel, "..") {
+			name = rel
+		}
+		fmt.Fprintf(a.stderr, "wrote %s\n", name)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/config"
@@ -183,12 +184,10 @@ func (a *app) color(w io.Writer) bool {
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
+	// A character device is not enough: /dev/null is one. term.IsTerminal
+	// asks the terminal driver.
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progress returns where progress goes: stderr on a terminal, else nowhere.

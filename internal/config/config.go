@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // DefaultName is the config file looked for in the working directory.
@@ -92,6 +93,9 @@ func parse(path string, data []byte, getenv func(string) (string, bool), errs *[
 			return f, nil
 		}
 		return nil, yamlError(path, err)
+	}
+	if err := yamllimit.Check(path, &doc); err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 {
 		return f, nil

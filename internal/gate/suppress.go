@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // The suppression kinds the gate sets on findings ([escarp.Suppression.Kind]).
@@ -90,6 +91,12 @@ func LoadSuppressions(path string, optional bool) (*Suppressions, error) {
 //
 // Errors name the file and line.
 func ParseSuppressions(path string, data []byte) (*Suppressions, error) {
+	var tree yaml.Node
+	if err := yaml.Unmarshal(data, &tree); err == nil {
+		if err := yamllimit.Check(path, &tree); err != nil {
+			return nil, err
+		}
+	}
 	var f suppressionsFile
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)

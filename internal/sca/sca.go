@@ -169,6 +169,7 @@ func Scan(ctx context.Context, root string, opt Options) (*Result, error) {
 	for _, src := range vr.Results {
 		conv.addSource(src)
 	}
+	conv.selectGoVersions(ctx)
 	if !opt.NoReachability {
 		conv.reachability(ctx, opt.Offline)
 	}
@@ -340,6 +341,64 @@ func (c *converter) addSource(ps models.PackageSource) {
 		s.lines = strings.Split(string(b), "\n")
 	}
 	c.sources = append(c.sources, s)
+}
+
+// selectGoVersions keeps, for each Go module, only the module versions its
+// build selects (see [selectGo]): go.sum entries for other versions are
+// dropped, and a version that go.mod names is reported there, once.
+func (c *converter) selectGoVersions(ctx context.Context) {
+	byDir := map[string]*goSelection{}
+	failed := map[string]bool{}
+	selection := func(dir string) *goSelection {
+		if g, ok := byDir[dir]; ok || failed[dir] {
+			return g
+		}
+		g, err := selectGo(ctx, filepath.Join(dir, "go.mod"))
+		if err != nil {
+			failed[dir] = true
+			return nil
+		}
+		byDir[dir] = g
+		if g.note != "" {
+			c.notes = append(c.notes, g.note)
+		}
+		return g
+	}
+	inGoMod := map[string]map[string]bool{} // dir → "module@version" reported in go.mod
+	for _, s := range c.sources {
+		if filepath.Base(s.abs) != "go.mod" {
+			continue
+		}
+		dir := filepath.Dir(s.abs)
+		g := selection(dir)
+		if g == nil {
+			continue
+		}
+		inGoMod[dir] = map[string]bool{}
+		s.pkgs = slices.DeleteFunc(s.pkgs, func(pv models.PackageVulns) bool {
+			if !g.selects(pv.Package.Name, pv.Package.Version) {
+				return true
+			}
+			inGoMod[dir][pv.Package.Name+"@"+pv.Package.Version] = true
+			return false
+		})
+	}
+	for _, s := range c.sources {
+		if filepath.Base(s.abs) != "go.sum" {
+			continue
+		}
+		dir := filepath.Dir(s.abs)
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+			continue
+		}
+		g := selection(dir)
+		if g == nil {
+			continue
+		}
+		s.pkgs = slices.DeleteFunc(s.pkgs, func(pv models.PackageVulns) bool {
+			return !g.selects(pv.Package.Name, pv.Package.Version) || inGoMod[dir][pv.Package.Name+"@"+pv.Package.Version]
+		})
+	}
 }
 
 func (c *converter) finish(res *Result) {

@@ -438,3 +438,41 @@ func lenOf[T any](p *[]T) int {
 	}
 	return len(*p)
 }
+
+// TestScanGoSelectedVersionsOnly: a go 1.15 module whose go.sum still lists
+// v1.0.0 of two libraries it builds at v1.1.0 (the fixed versions). Only
+// the selected versions count: no finding. Without the module cache only
+// the direct requirements are known, and a note says so.
+func TestScanGoSelectedVersionsOnly(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	dir := t.TempDir() // the go command must not touch the fixture
+	copyTree(t, filepath.Join("testdata", "gomod-old"), dir)
+	db := osvDir(t)
+	check := func(t *testing.T, wantNote bool) {
+		res, err := Scan(context.Background(), dir, Options{OfflineDB: db, Offline: true, CacheDir: t.TempDir(), NoReachability: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range res.Run.Findings {
+			t.Errorf("finding %s on %s@%s at %s:%d: that version is not built", f.RuleID, f.Package.Name, f.Package.Version, f.Location.File, f.Location.Line)
+		}
+		for _, p := range res.Packages {
+			if p.Version == "1.0.0" {
+				t.Errorf("package %v: only in go.sum, not selected", p)
+			}
+		}
+		if got := hasNote(res.Run.Notes, "indirect versions are unknown"); got != wantNote {
+			t.Errorf("note about unknown indirect versions: %v, want %v; notes %q", got, wantNote, res.Run.Notes)
+		}
+	}
+	t.Run("no module cache", func(t *testing.T) {
+		t.Setenv("GOMODCACHE", t.TempDir())
+		t.Setenv("GOPROXY", "off")
+		t.Setenv("GOFLAGS", "-modcacherw")
+		t.Setenv("GOWORK", "off")
+		t.Setenv("GOTOOLCHAIN", "local")
+		check(t, true)
+	})
+}

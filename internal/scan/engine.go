@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"runtime/debug"
 	"sort"
@@ -282,6 +283,12 @@ func (r *runner) note(format string, args ...any) {
 // reachable proves the target answers HTTP at all.
 func (r *runner) reachable(ctx context.Context) error {
 	_, err := r.s.Do(ctx, &check.Request{Method: "GET", Path: "/"})
+	var ne net.Error
+	if err != nil && ctx.Err() == nil && (errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) {
+		// It answered too slowly, which is not being unreachable.
+		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("target %s timed out after %s (raise --timeout)", r.s.origin, r.cfg.Timeout), Err: err}
+	}
 	if err != nil {
 		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}

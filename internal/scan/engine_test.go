@@ -263,6 +263,22 @@ func TestEngineUnreachable(t *testing.T) {
 	if escarp.ExitCode(err) != 2 {
 		t.Fatalf("bad target URL: %v", err)
 	}
+
+	// A target that answers too slowly has timed out, which is not being
+	// unreachable: the message says how long and how to wait longer.
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	_, err = scan.Run(context.Background(), api, slow.URL, scan.Config{Timeout: 200 * time.Millisecond}, nil)
+	if escarp.ExitCode(err) != 3 || !strings.Contains(fmt.Sprint(err), "timed out after 200ms (raise --timeout)") || strings.Contains(fmt.Sprint(err), "unreachable") {
+		t.Fatalf("slow target: %v, want exit 3 and \"timed out after 200ms (raise --timeout)\"", err)
+	}
 }
 
 // TestHostileTarget scans a target that is slow, sends huge bodies,

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // specHit is a credential-like example value in an API description.
@@ -96,6 +97,9 @@ func specExamples(file string, data []byte) (hits []specHit, err error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, escarp.InvalidAt(escarp.Position{File: file, Line: yamlErrLine(err)},
 			"cannot parse the API description: %w", err)
+	}
+	if err := yamllimit.Check(file, &doc); err != nil {
+		return nil, err
 	}
 	w := &specWalker{file: file, lines: strings.Split(string(data), "\n"), schemeNames: map[string]bool{}}
 	w.collectSchemes(&doc, 0)

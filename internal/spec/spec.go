@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/spec/har"
 	"github.com/escarp/escarp/internal/spec/openapi"
@@ -223,8 +225,49 @@ func detectJSON(data []byte) string {
 	return ""
 }
 
-// detectYAML looks for a top-level openapi or swagger key.
+// detectYAML looks for a top-level openapi or swagger key: first at column
+// 0 of a line (cheap, and the common layout), then by parsing the document,
+// which finds top-level keys wherever the mapping is indented.
 func detectYAML(data []byte) string {
+	if f := detectYAMLLines(data); f != "" {
+		return f
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return ""
+	}
+	root := &doc
+	for root != nil && (root.Kind == yaml.DocumentNode && len(root.Content) > 0 || root.Kind == yaml.AliasNode) {
+		if root.Kind == yaml.AliasNode {
+			root = root.Alias
+		} else {
+			root = root.Content[0]
+		}
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		return ""
+	}
+	var info, item bool
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "openapi":
+			return escarp.FormatOpenAPI
+		case "swagger":
+			return escarp.FormatSwagger
+		case "info":
+			info = true
+		case "item":
+			item = true
+		}
+	}
+	if info && item {
+		return escarp.FormatPostman
+	}
+	return ""
+}
+
+// detectYAMLLines looks for openapi: or swagger: at the start of a line.
+func detectYAMLLines(data []byte) string {
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {

@@ -25,6 +25,10 @@ func TestDetect(t *testing.T) {
 		{"postman", `{"info": {"_postman_id": "1", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}`, escarp.FormatPostman},
 		{"har", `{"log": {"version": "1.2", "entries": []}}`, escarp.FormatHAR},
 		{"bom", "\ufeffopenapi: 3.0.0\n", escarp.FormatOpenAPI},
+		{"indented openapi yaml", "---\n   openapi: 3.0.3\n   info: {title: t, version: '1'}\n   paths: {}\n", escarp.FormatOpenAPI},
+		{"indented swagger yaml", "---\n  info:\n    title: x\n  swagger: '2.0'\n", escarp.FormatSwagger},
+		{"indented nested key is not enough", "---\n  info:\n    openapi: 3.0.0\n", ""},
+		{"postman yaml", "info: {name: x}\nitem: []\n", escarp.FormatPostman},
 		{"other json", `{"name": "x"}`, ""},
 		{"garbage", "\x00\x01", ""},
 		{"empty", "", ""},
@@ -33,6 +37,19 @@ func TestDetect(t *testing.T) {
 		if got := Detect([]byte(tt.data)); got != tt.want {
 			t.Errorf("%s: Detect = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestLoadIndentedYAML: a valid document whose whole mapping is indented
+// loads, rather than being called "not OpenAPI".
+func TestLoadIndentedYAML(t *testing.T) {
+	doc := "---\n   openapi: 3.0.3\n   info: {title: t, version: '1'}\n   paths:\n     /a:\n       get:\n         responses: {'200': {description: ok}}\n"
+	api, _, err := LoadBytes(context.Background(), "indented.yaml", []byte(doc), Options{})
+	if err != nil {
+		t.Fatalf("LoadBytes: %v", err)
+	}
+	if len(api.Operations) != 1 {
+		t.Errorf("%d operations, want 1", len(api.Operations))
 	}
 }
 

@@ -196,11 +196,24 @@ func FuzzAudit(f *testing.F) {
 			}
 		}
 	}
+	// Alias bomb and deep nesting: rejected before schema validation turns
+	// the document into JSON.
+	f.Add([]byte("openapi: 3.0.0\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nx-e: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"))
+	f.Add([]byte("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-deep: " + strings.Repeat("[", 3000) + strings.Repeat("]", 3000) + "\n"))
 	all := rules.All()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		in, _, err := specload.LoadBytes(ctx, "fuzz.yaml", data)
+		runtime.ReadMemStats(&after)
+		// The ceiling: a fixed 96 MB (the schema check compiles the OpenAPI
+		// meta-schema) plus 2,000 bytes per input byte. Expanded aliases or
+		// deep nesting cost thousands of times the input.
+		if got, ceiling := after.TotalAlloc-before.TotalAlloc, 96<<20+2000*uint64(len(data)); got > ceiling {
+			t.Fatalf("loading %d bytes allocated %d bytes, over the ceiling of %d", len(data), got, ceiling)
+		}
 		if err != nil {
 			if escarp.KindOf(err) != escarp.Invalid {
 				t.Fatalf("load error of kind %v, want Invalid: %v", escarp.KindOf(err), err)

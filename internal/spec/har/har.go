@@ -22,6 +22,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,11 +135,16 @@ func decode(r io.Reader, fn func(off int64, e *entry) error) (version, creator s
 				if err := expect(dec, '['); err != nil {
 					return "", "", offErr(err)
 				}
-				for dec.More() {
+				for i := 0; dec.More(); i++ {
 					off := dec.InputOffset()
 					var e entry
 					if err := dec.Decode(&e); err != nil {
-						return "", "", &offsetError{off: off, err: fmt.Errorf("entry: %w", err)}
+						var te *json.UnmarshalTypeError
+						if errors.As(err, &te) {
+							// Say which entry and field in words, at the field.
+							return "", "", &offsetError{off: off + max(te.Offset-1, 0), err: fieldTypeError(i, te)}
+						}
+						return "", "", &offsetError{off: off, err: fmt.Errorf("entry %d: %w", i+1, err)}
 					}
 					if err := fn(off, &e); err != nil {
 						return "", "", err
@@ -173,6 +179,57 @@ func expect(dec *json.Decoder, d json.Delim) error {
 		return fmt.Errorf("expected %q, found %v", string(d), t)
 	}
 	return nil
+}
+
+// fieldTypeError describes a field of entry i (0-based) whose JSON value
+// has the wrong type: "entry 2 (log.entries[1]): response.status is a
+// string, want a number".
+func fieldTypeError(i int, te *json.UnmarshalTypeError) error {
+	field := te.Field
+	if field == "" {
+		field = "the entry"
+	}
+	return fmt.Errorf("entry %d (log.entries[%d]): %s is %s, want %s", i+1, i, field, jsonKind(te.Value), goKind(te.Type))
+}
+
+// jsonKind names a JSON value kind as UnmarshalTypeError.Value gives it.
+func jsonKind(v string) string {
+	switch {
+	case v == "string":
+		return "a string"
+	case v == "bool":
+		return "true or false"
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	}
+	return v
+}
+
+// goKind names what a Go type expects of JSON.
+func goKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.String()
 }
 
 // offsetError is a decoding error at a byte offset.

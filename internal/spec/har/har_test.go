@@ -148,10 +148,14 @@ func TestInvalid(t *testing.T) {
 	tests := []struct {
 		name, data string
 		line       int
+		want       string // in the message, when set
 	}{
-		{"syntax", "{\n  \"log\": {\n    \"entries\": [\n      {\"request\": }\n    ]\n  }\n}\n", 4},
-		{"no log", "{\"foo\": 1}", 1},
-		{"wrong type", "{\"log\": {\"entries\": [{\"request\": {\"method\": 5}}]}}", 1},
+		{"syntax", "{\n  \"log\": {\n    \"entries\": [\n      {\"request\": }\n    ]\n  }\n}\n", 4, ""},
+		{"no log", "{\"foo\": 1}", 1, ""},
+		{"wrong type", "{\"log\": {\"entries\": [{\"request\": {\"method\": 5}}]}}", 1, "entry 1 (log.entries[0]): request.method is a number, want a string"},
+		{"wrong type in a later entry", "{\"log\": {\"entries\": [\n{\"response\": {\"status\": 200}},\n{\"response\": {\"status\": \"200\"}}]}}", 3,
+			"entry 2 (log.entries[1]): response.status is a string, want a whole number"},
+		{"entry not an object", "{\"log\": {\"entries\": [[1]]}}", 1, "entry 1 (log.entries[0]): the entry is a list, want an object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,6 +165,9 @@ func TestInvalid(t *testing.T) {
 			}
 			if escarp.KindOf(err) != escarp.Invalid || !strings.HasPrefix(err.Error(), "x.har:"+strconv.Itoa(tt.line)+":") {
 				t.Errorf("error %q: want Invalid at x.har:%d", err, tt.line)
+			}
+			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "Go struct") {
+				t.Errorf("error %q: want it to say %q in words", err, tt.want)
 			}
 		})
 	}

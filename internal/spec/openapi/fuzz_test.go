@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +38,9 @@ func FuzzLoadOpenAPI(f *testing.F) {
 		"openapi: 3.0.0\npaths:\n  /a:\n    post:\n      callbacks:\n        c:\n          '{$url}':\n            $ref: '#/paths/~1a'\n",
 		"openapi: 3.0.0\ncomponents:\n  schemas:\n    A: &s {properties: {b: *s}}\n",
 		"a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nopenapi: 3.0.0\nx-c: [*c, *c]\n",
+		// Alias bomb and deep nesting: rejected before anything expands them.
+		"openapi: 3.0.0\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\nx-g: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
+		"openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-deep: " + strings.Repeat("[", 3000) + strings.Repeat("]", 3000) + "\n",
 		`{"openapi": "3.0.0", "paths": {"/a": {"get": {"responses": {"200": {"content": {"a/b": {"schema": {"minimum": "1e999"}}}}}}}}}`,
 	} {
 		f.Add([]byte(s))
@@ -45,7 +50,11 @@ func FuzzLoadOpenAPI(f *testing.F) {
 		defer cancel()
 		// Only in-memory documents: no file reads from fuzzed $refs.
 		opts := Options{Fetch: func(context.Context, string) ([]byte, error) { return nil, os.ErrNotExist }}
-		api, _, err := Load(ctx, "fuzz.yaml", data, opts)
+		var api *escarp.API
+		var err error
+		if got, ceiling := allocated(func() { api, _, err = Load(ctx, "fuzz.yaml", data, opts) }), memoryCeiling(data); got > ceiling {
+			t.Fatalf("loading %d bytes allocated %d bytes, over the ceiling of %d", len(data), got, ceiling)
+		}
 		if err != nil {
 			if escarp.KindOf(err) != escarp.Invalid {
 				t.Fatalf("error of kind %v: %v", escarp.KindOf(err), err)
@@ -75,3 +84,18 @@ func corpusDirOrEmpty() string {
 	}
 	return ""
 }
+
+// allocated returns the bytes fn allocates on the heap.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// memoryCeiling is what loading data may allocate in total: a fixed 32 MB
+// plus 400 bytes per input byte. The parsed tree costs about 100 bytes per
+// input byte; an alias bomb or deep nesting that slipped past the limits
+// would cost thousands of times its size.
+func memoryCeiling(data []byte) uint64 { return 32<<20 + 400*uint64(len(data)) }

@@ -13,6 +13,7 @@ import (
 	"github.com/pb33f/libopenapi/datamodel"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // Options configure a load.
@@ -50,13 +51,14 @@ type Document struct {
 	Version string
 
 	info *datamodel.SpecInfo
+	keys *keyIndex
 }
 
 // Lookup returns the node at a JSON pointer in the root document and its
 // position (the key's for a map entry). ok is false when the pointer does not
 // resolve.
 func (d *Document) Lookup(pointer string) (node *yaml.Node, pos escarp.Position, ok bool) {
-	k, n, err := lookup(d.Root, pointer)
+	k, n, err := lookupIn(d.keys, d.Root, pointer)
 	if err != nil {
 		return nil, escarp.Position{File: d.Location}, false
 	}
@@ -89,7 +91,7 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 		// The YAML parser accepts what JSON does not (trailing commas).
 		return nil, parseError(location, data, errors.New("invalid JSON"))
 	}
-	info, err := datamodel.ExtractSpecInfoWithConfig(data, &datamodel.DocumentConfiguration{SkipJSONConversion: true})
+	info, err := datamodel.ExtractSpecInfoWithConfig(data, &datamodel.DocumentConfiguration{}) // the JSON view is built lazily, for the schema check only
 	if info == nil || info.RootNode == nil {
 		// libopenapi returns the parsed tree with the errors of its own
 		// document checks, which are made below with positions.
@@ -97,6 +99,9 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 			err = errors.New("empty document")
 		}
 		return nil, parseError(location, data, err)
+	}
+	if err := yamllimit.CheckPB(location, info.RootNode); err != nil {
+		return nil, err
 	}
 	root := deref(info.RootNode)
 	if root == nil || root.Kind != yaml.MappingNode {
@@ -116,7 +121,7 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 		k, _ := get(root, map[bool]string{true: "swagger", false: "openapi"}[v2])
 		return nil, escarp.InvalidAt(escarp.Position{File: location, Line: k.Line, Column: k.Column}, "unsupported version %q", version)
 	}
-	rd := &document{loc: location, data: data, root: root}
+	rd := &document{loc: location, data: data, root: root, keys: &keyIndex{}}
 	l := &loader{
 		ctx:     ctx,
 		opts:    opts,
@@ -132,7 +137,7 @@ func Parse(ctx context.Context, location string, data []byte, opts Options) (*Do
 	if err != nil {
 		return nil, err
 	}
-	return &Document{API: api, Warnings: l.warnings, Location: location, Bytes: data, Root: root, Version: version, info: info}, nil
+	return &Document{API: api, Warnings: l.warnings, Location: location, Bytes: data, Root: root, Version: version, info: info, keys: rd.keys}, nil
 }
 
 var (

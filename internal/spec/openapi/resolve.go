@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/go-yaml"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // maxRefHops bounds a chain of references ($ref to a $ref to ...).
@@ -25,6 +27,46 @@ type document struct {
 	loc  string // canonical location: a cleaned file path or an absolute URL
 	data []byte
 	root *yaml.Node // the document's top node (a mapping for OpenAPI), never a DocumentNode
+	keys *keyIndex  // indexes of its large mappings, for pointer lookups
+}
+
+// keyIndex finds keys in large mappings without scanning them: pointer
+// lookups into a mapping of thousands of paths or schemas would otherwise
+// make loading and auditing quadratic in the document's size.
+type keyIndex struct {
+	mu sync.Mutex
+	m  map[*yaml.Node]map[string]int // mapping → key → index of the key node in Content
+}
+
+// indexFrom is the size from which a mapping is indexed.
+const indexFrom = 64
+
+// get is [get] through the index.
+func (x *keyIndex) get(n *yaml.Node, key string) (k, v *yaml.Node) {
+	n = deref(n)
+	if x == nil || n == nil || n.Kind != yaml.MappingNode || len(n.Content) < 2*indexFrom {
+		return get(n, key)
+	}
+	x.mu.Lock()
+	keys, ok := x.m[n]
+	if !ok {
+		keys = make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if _, dup := keys[n.Content[i].Value]; !dup {
+				keys[n.Content[i].Value] = i
+			}
+		}
+		if x.m == nil {
+			x.m = map[*yaml.Node]map[string]int{}
+		}
+		x.m[n] = keys
+	}
+	x.mu.Unlock()
+	i, ok := keys[key]
+	if !ok {
+		return nil, nil
+	}
+	return n.Content[i], deref(n.Content[i+1])
 }
 
 // pos returns the position of n in d.
@@ -193,12 +235,17 @@ func unesc(s string) string {
 	if !strings.Contains(s, "~") {
 		return s
 	}
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+	return pointerUnescaper.Replace(s)
 }
 
 // lookup evaluates a JSON pointer in root. It returns the key node when the
 // last step is a mapping key.
 func lookup(root *yaml.Node, ptr string) (key, node *yaml.Node, err error) {
+	return lookupIn(nil, root, ptr)
+}
+
+// lookupIn is [lookup] with the key index of root's document (nil scans).
+func lookupIn(x *keyIndex, root *yaml.Node, ptr string) (key, node *yaml.Node, err error) {
 	node = deref(root)
 	if ptr == "" || ptr == "/" && node != nil && node.Kind != yaml.MappingNode {
 		return nil, node, nil
@@ -212,7 +259,7 @@ func lookup(root *yaml.Node, ptr string) (key, node *yaml.Node, err error) {
 		case node == nil:
 			return nil, nil, fmt.Errorf("%q not found", ptr)
 		case node.Kind == yaml.MappingNode:
-			k, v := get(node, tok)
+			k, v := x.get(node, tok)
 			if k == nil {
 				return nil, nil, fmt.Errorf("%q not found", ptr)
 			}
@@ -247,7 +294,7 @@ func (l *loader) follow(d *document, key, n *yaml.Node, ptr string) (target, err
 		if err != nil {
 			return t, escarp.InvalidAt(t.doc.pos(refNode), "cannot resolve $ref %q: %w", ref, err)
 		}
-		k, v, err := lookup(nd.root, frag)
+		k, v, err := lookupIn(nd.keys, nd.root, frag)
 		if err != nil {
 			return t, escarp.InvalidAt(t.doc.pos(refNode), "cannot resolve $ref %q: %w", ref, err)
 		}
@@ -332,7 +379,11 @@ func (l *loader) load(loc string) (*document, error) {
 		l.docErrs[loc] = err
 		return nil, err
 	}
-	d := &document{loc: loc, data: data, root: deref(&n)}
+	if err := yamllimit.CheckPB(loc, &n); err != nil {
+		l.docErrs[loc] = err
+		return nil, err
+	}
+	d := &document{loc: loc, data: data, root: deref(&n), keys: &keyIndex{}}
 	l.docs[loc] = d
 	return d, nil
 }
@@ -368,3 +419,6 @@ func baseName(loc string) string {
 	}
 	return b
 }
+
+// pointerUnescaper is built once: a Replacer builds its tables on first use.
+var pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")

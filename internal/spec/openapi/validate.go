@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/helpers"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	"github.com/pb33f/libopenapi/datamodel"
 
@@ -46,17 +49,26 @@ func SchemaErrors(ctx context.Context, d *Document) ([]SchemaError, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cfg := datamodel.NewDocumentConfiguration()
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.BypassDocumentCheck = true
-	doc, err := libopenapi.NewDocumentWithConfiguration(d.Bytes, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("schema check of %s: %w", d.Location, err)
+	var doc libopenapi.Document
+	if d.info != nil && d.info.RootNode != nil {
+		// The tree Parse already holds: parsing the bytes again would
+		// double the peak memory of an audit. Its JSON view is built here,
+		// on first use, and dropped once validated.
+		doc = infoDocument{info: d.info}
+		defer func() { d.info.SpecJSON, d.info.SpecJSONBytes = nil, nil }()
+	} else {
+		cfg := datamodel.NewDocumentConfiguration()
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.BypassDocumentCheck = true
+		var err error
+		if doc, err = libopenapi.NewDocumentWithConfiguration(d.Bytes, cfg); err != nil {
+			return nil, fmt.Errorf("schema check of %s: %w", d.Location, err)
+		}
 	}
 	if doc.GetSpecInfo() == nil || doc.GetSpecInfo().APISchema == "" {
 		return nil, fmt.Errorf("schema check of %s: no OpenAPI schema for version %q", d.Location, d.Version)
 	}
-	_, verrs := schema_validation.ValidateOpenAPIDocument(doc)
+	_, verrs := schema_validation.ValidateOpenAPIDocumentWithPrecompiled(doc, compiled.get(doc.GetSpecInfo().APISchema))
 	seen := make(map[string]bool)
 	var out []SchemaError
 	add := func(e SchemaError) {
@@ -95,4 +107,46 @@ func SchemaErrors(ctx context.Context, d *Document) ([]SchemaError, error) {
 		return out[i].Pos.Column < out[j].Pos.Column
 	})
 	return out, nil
+}
+
+// infoDocument hands libopenapi-validator the spec info of a parsed
+// document: GetSpecInfo is the only method document validation calls.
+type infoDocument struct {
+	libopenapi.Document
+	info *datamodel.SpecInfo
+}
+
+// GetSpecInfo implements libopenapi.Document.
+func (d infoDocument) GetSpecInfo() *datamodel.SpecInfo { return d.info }
+
+// compiled caches the compiled OpenAPI meta-schemas by their source: the
+// validator would otherwise compile one for every document.
+var compiled = newSchemaCache(helpers.NewCompiledSchema)
+
+// schemaCache memoizes a schema compiler by source text.
+type schemaCache[S any] struct {
+	compile func(name string, src []byte, o *config.ValidationOptions) (S, error)
+	mu      sync.Mutex
+	m       map[string]S
+}
+
+func newSchemaCache[S any](compile func(string, []byte, *config.ValidationOptions) (S, error)) *schemaCache[S] {
+	return &schemaCache[S]{compile: compile, m: map[string]S{}}
+}
+
+// get returns the compiled schema for src, or the zero S (the validator
+// then compiles it and reports the failure) when it does not compile.
+func (c *schemaCache[S]) get(src string) S {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.m[src]; ok {
+		return s
+	}
+	s, err := c.compile("schema", []byte(src), config.NewValidationOptions())
+	if err != nil {
+		var zero S
+		return zero
+	}
+	c.m[src] = s
+	return s
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/redact"
 	"github.com/escarp/escarp/internal/sensitive"
+	"github.com/escarp/escarp/internal/yamllimit"
 )
 
 // loader builds one API.
@@ -60,6 +61,9 @@ func Load(ctx context.Context, name string, data []byte) (*escarp.API, []escarp.
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, nil, parseError(name, data, err)
+	}
+	if err := yamllimit.CheckPB(name, &doc); err != nil {
+		return nil, nil, err
 	}
 	root := deref(&doc)
 	if root == nil || root.Kind != yaml.MappingNode {
