@@ -92,14 +92,21 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		run.FinishedAt = time.Now()
 		run.Findings = r.sortedFindings()
 		run.Notes = r.notes
+		net := s.edge.Stats()
 		run.Stats = map[string]int64{
-			"requests":   s.requests.Load(),
+			"requests":   net.Requests,
 			"operations": int64(len(api.Operations)),
 			"durationMs": time.Since(started).Milliseconds(),
 			"identities": int64(len(s.auths)),
 			"checks":     int64(len(run.Rules)),
 			"findings":   int64(len(run.Findings)),
-			"errors":     s.errors.Load(),
+			"errors":     net.Errors,
+			"timeouts":   net.Timeouts,
+			"refused":    net.Refused,
+			"tls":        net.TLS,
+			"tooMany":    net.TooMany,
+			"truncated":  net.Truncated,
+			"offScope":   net.OffScope,
 			"created":    int64(len(s.pool.created)),
 		}
 		return run, err
@@ -119,13 +126,16 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	for _, c := range ran {
 		run.Rules = append(run.Rules, c.Info().RuleInfo())
 	}
-	if n := s.slowed.Load(); n > 0 {
-		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", n, float64(s.limiter.Limit()))
+	if net := s.edge.Stats(); net.TooMany > 0 {
+		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", net.TooMany, net.Rate)
 	}
-	if s.budgetHit.Load() {
+	if net := s.edge.Stats(); net.Errors > 0 || net.OffScope > 0 {
+		r.note("network: %s", net.Summary())
+	}
+	if s.budgetHit() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",
-				s.requests.Load(), time.Since(started).Round(time.Millisecond), r.skipped)})
+				s.Requests(), time.Since(started).Round(time.Millisecond), r.skipped)})
 	}
 	if ctx.Err() != nil {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
@@ -390,7 +400,7 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				if r.s.budgetHit.Load() || ctx.Err() != nil {
+				if r.s.budgetHit() || ctx.Err() != nil {
 					r.mu.Lock()
 					r.skipped++
 					r.mu.Unlock()
@@ -403,7 +413,7 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 	}
 	for i, j := range jobs {
 		if i%50 == 0 {
-			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.requests.Load())
+			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.Requests())
 		}
 		ch <- j
 	}
