@@ -105,7 +105,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	if err := audit.Validate(all); err != nil {
 		return &escarp.Error{Op: op, Kind: escarp.Internal, Err: err}
 	}
-	cf, err := a.config()
+	cf, err := a.validConfig(op)
 	if err != nil {
 		return err
 	}
@@ -181,13 +181,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	for _, w := range warns {
 		run.Notes = append(run.Notes, w.String())
 	}
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now().UTC(),
-		Runs:          []*escarp.Run{run},
-	}
+	rep := newReport(started, run)
 	if err := a.emit(rep, fl.format, fl.outputs); err != nil {
 		return err
 	}

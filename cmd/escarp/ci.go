@@ -90,6 +90,7 @@ func addStageFlags(f *pflag.FlagSet) {
 	str("suppressions", "", "suppressions file (default .escarp/suppressions.yaml next to the config, when present)")
 	str("base-ref", "", "git ref whose version of the spec is the previous one (spec drift)")
 	str("previous", "", "previous version of the spec, as a file (spec drift)")
+	addScanFlags(f)
 	addCodeFlags(f)
 }
 
@@ -124,7 +125,7 @@ var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode
 // planCI resolves config, flags and environment into a plan.
 func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
 	const op = "ci"
-	cf, err := a.config()
+	cf, err := a.validConfig(op)
 	if err != nil {
 		return nil, err
 	}
@@ -396,18 +397,10 @@ func (a *app) ciAudit(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 
 func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	ctx := cmd.Context()
-	var fc scan.FileConfig
-	if err := p.cf.Section("scan", &fc); err != nil {
+	cfg, err := a.scanConfig(cmd, p.cf)
+	if err != nil {
 		return nil, err
 	}
-	var cfg scan.Config
-	if err := fc.Apply(&cfg); err != nil {
-		return nil, &escarp.Error{Op: "ci", Kind: escarp.Invalid, Pos: escarp.Position{File: p.cf.Path}, Message: err.Error()}
-	}
-	if err := p.cf.Section("identities", &cfg.Identities); err != nil {
-		return nil, err
-	}
-	cfg.Progress = a.progress()
 	var note string
 	if p.drift != nil && p.changedOnly {
 		cfg.Operations = append(slices.Clone(p.drift.New), p.drift.Changed...)
@@ -516,13 +509,7 @@ func (a *app) runCI(cmd *cobra.Command, fl ciFlags) error {
 			len(s.New), s.Baselined, s.Suppressed, len(s.Fixed), verdict(s.Passed())))
 	}
 
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now().UTC(),
-		Runs:          runs,
-	}
+	rep := newReport(started, runs...)
 	sum := &gate.Summary{Decision: d, Drift: p.drift, Skipped: p.skipped, Baseline: a.rel(p.baselinePath),
 		Updated: fl.update && stageErr == nil, Today: now}
 	if stageErr != nil {

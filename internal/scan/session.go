@@ -283,7 +283,6 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 		}
 		hreq.Header[ck] = append([]string(nil), vs...)
 	}
-	started := time.Now()
 	hresp, err := s.edge.RoundTrip(hreq)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -292,7 +291,7 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 		return nil, fmt.Errorf("%s %s: %w", method, req.Path, edgeErr(err))
 	}
 	defer hresp.Body.Close()
-	started = netedge.SentAt(hresp)
+	started := netedge.SentAt(hresp)
 	data, err := io.ReadAll(hresp.Body)
 	truncated := netedge.Truncated(hresp.Body)
 	if err != nil && len(data) == 0 && !errors.Is(err, io.ErrUnexpectedEOF) {
