@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,6 +21,7 @@ import (
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/drift"
 	"github.com/escarp/escarp/internal/gate"
+	"github.com/escarp/escarp/internal/git"
 	"github.com/escarp/escarp/internal/scan"
 	"github.com/escarp/escarp/internal/spec"
 )
@@ -275,8 +274,8 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 		}
 	} else {
 		prevName = ref + ":" + filepath.Base(p.specPath)
-		prev, err = gitShow(ctx, filepath.Dir(p.specPath), ref, filepath.Base(p.specPath))
-		if errors.Is(err, errNotAtRef) {
+		prev, err = git.Show(ctx, filepath.Dir(p.specPath), ref, filepath.Base(p.specPath))
+		if errors.Is(err, git.ErrNotAtRef) {
 			p.drift = &drift.Result{Previous: prevName}
 			api, _, lerr := spec.LoadBytes(ctx, p.specPath, cur, spec.Options{})
 			if lerr != nil {
@@ -289,7 +288,7 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("--base-ref %s: %w", ref, err)
 		}
 	}
 	if p.drift, err = drift.Compare(ctx, prevName, prev, p.specPath, cur); err != nil {
@@ -299,28 +298,6 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 		return err
 	}
 	return nil
-}
-
-var errNotAtRef = errors.New("not at ref")
-
-// gitShow returns the content of file (in dir) at ref, by `git show
-// REF:./file`. A file absent at ref gives errNotAtRef; an unknown ref or
-// no repository is an input error.
-func gitShow(ctx context.Context, dir, ref, file string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	c := exec.CommandContext(ctx, "git", "-C", dir, "show", ref+":./"+file)
-	var stderr strings.Builder
-	c.Stderr = &stderr
-	out, err := c.Output()
-	if err == nil {
-		return out, nil
-	}
-	msg := strings.TrimSpace(stderr.String())
-	if strings.Contains(msg, "does not exist in") || strings.Contains(msg, "exists on disk, but not in") {
-		return nil, errNotAtRef
-	}
-	return nil, &escarp.Error{Op: "ci", Kind: escarp.Invalid, Message: fmt.Sprintf("--base-ref %s: git show %s:%s: %s", ref, ref, file, msg), Err: err}
 }
 
 // runStages runs the planned stages. A stage that could not complete
