@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -124,18 +123,9 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 		}
 		cfg.Severity[rule] = sev
 	}
-	minScore := ""
-	if cfg.MinScore != 0 {
-		minScore = strconv.Itoa(cfg.MinScore)
+	if err := a.auditSettings(cmd, &cfg); err != nil {
+		return err
 	}
-	if v := a.setting(cmd, "min-score", "min_score", minScore); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("--min-score %q: not a number", v)}
-		}
-		cfg.MinScore = n
-	}
-	cfg.FailOn = a.setting(cmd, "fail-on", "fail_on", cfg.FailOn)
 	if err := cfg.Validate(all); err != nil {
 		return err
 	}

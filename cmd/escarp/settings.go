@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/scan"
 )
@@ -258,4 +259,28 @@ func (a *app) configFile() string {
 		path = filepath.Join(a.wd, path)
 	}
 	return path
+}
+
+// auditSettings applies the audit flags and environment over cfg, the
+// audit section of the file: --fail-on (ESCARP_FAIL_ON) and --min-score
+// (ESCARP_MIN_SCORE).
+func (a *app) auditSettings(cmd *cobra.Command, cfg *audit.Config) error {
+	r := &resolver{a: a, cmd: cmd}
+	var fileScore *int
+	if cfg.MinScore != 0 {
+		fileScore = &cfg.MinScore
+	}
+	var fileFail *string
+	if cfg.FailOn != "" {
+		fileFail = &cfg.FailOn
+	}
+	cfg.MinScore = resolve(r, "min-score", "min_score", fileScore, 0, func(s string) (int, error) {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, errors.New("not a number")
+		}
+		return n, nil
+	})
+	cfg.FailOn = resolve(r, "fail-on", "fail_on", fileFail, "", parseString)
+	return r.err("audit")
 }

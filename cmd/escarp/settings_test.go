@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/scan"
 )
 
@@ -121,5 +122,59 @@ func TestScanSettingsErrors(t *testing.T) {
 				t.Errorf("%s: err = %q, want it to say %q", name, err, want)
 			}
 		}
+	}
+}
+
+// TestAuditSettings checks flag > ESCARP_<KEY> > escarp.yaml > default for
+// the audit's thresholds.
+func TestAuditSettings(t *testing.T) {
+	const file = "audit:\n  fail_on: high\n  min_score: 60\n"
+	for _, tt := range []struct {
+		name, config string
+		args         []string
+		env          map[string]string
+		failOn       string
+		minScore     int
+		err          string
+	}{
+		{name: "defaults"},
+		{name: "file", config: file, failOn: "high", minScore: 60},
+		{name: "environment", config: file, env: map[string]string{"ESCARP_FAIL_ON": "low", "ESCARP_MIN_SCORE": "70"}, failOn: "low", minScore: 70},
+		{name: "flags", config: file, env: map[string]string{"ESCARP_FAIL_ON": "low"}, args: []string{"--fail-on", "critical", "--min-score", "0"},
+			failOn: "critical", minScore: 0},
+		{name: "bad", env: map[string]string{"ESCARP_MIN_SCORE": "lots"}, err: `ESCARP_MIN_SCORE "lots": not a number`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.config != "" {
+				if err := os.WriteFile(filepath.Join(dir, "escarp.yaml"), []byte(tt.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, wd: dir,
+				getenv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+			cmd := a.auditCmd()
+			if err := cmd.ParseFlags(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			cf, err := a.validConfig("audit")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg audit.Config
+			if err := cf.Section("audit", &cfg); err != nil {
+				t.Fatal(err)
+			}
+			err = a.auditSettings(cmd, &cfg)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || cfg.FailOn != tt.failOn || cfg.MinScore != tt.minScore {
+				t.Errorf("fail_on %q, min_score %d, err %v; want %q, %d", cfg.FailOn, cfg.MinScore, err, tt.failOn, tt.minScore)
+			}
+		})
 	}
 }
