@@ -103,7 +103,7 @@ func BenchmarkGitleaksAlone(b *testing.B) {
 						b.Error(err)
 						continue
 					}
-					det.Detect(fragment(sources.Fragment{Raw: string(data), FilePath: p, StartLine: 1}))
+					detectIn(context.Background(), det, sources.Fragment{Raw: string(data), FilePath: p, StartLine: 1})
 				}
 			}()
 		}
