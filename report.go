@@ -2,9 +2,13 @@ package escarp
 
 import "time"
 
-// ReportSchemaVersion is the version of the canonical JSON report. It changes
-// only when the JSON shape changes incompatibly.
-const ReportSchemaVersion = "1.0"
+// ReportSchemaVersion is the version of the canonical JSON report,
+// MAJOR.MINOR: a minor version adds optional fields, a major one changes or
+// removes fields.
+//
+// 1.1 added the optional sections of threat runs (ranking and threatModel)
+// and of checklist runs (items).
+const ReportSchemaVersion = "1.1"
 
 // Report is the result of one escarp invocation: one [Run] per engine. Its
 // JSON form is canonical; every other format is rendered from it.
@@ -14,6 +18,25 @@ type Report struct {
 	StartedAt     time.Time `json:"startedAt"`
 	FinishedAt    time.Time `json:"finishedAt"`
 	Runs          []*Run    `json:"runs"`
+	// Items is the API Security Checklist as `escarp checklist` assessed
+	// it; empty for other reports.
+	Items []ChecklistItem `json:"items,omitempty"`
+	// Ranking is a threat run's ranking of operations, highest risk first.
+	Ranking []RankedOperation `json:"ranking,omitempty"`
+	// ThreatModel is the model a threat run derived.
+	ThreatModel *ThreatModel `json:"threatModel,omitempty"`
+}
+
+// ChecklistItem is one item of the API Security Checklist, assessed: pass,
+// fail or unknown, with the evidence that decided it.
+type ChecklistItem struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Section and Number cite the item in the original checklist.
+	Section  string   `json:"section"`
+	Number   int      `json:"number"`
+	Status   string   `json:"status"`
+	Evidence []string `json:"evidence"`
 }
 
 // Tool names the program that wrote a report.
@@ -68,6 +91,8 @@ type RuleInfo struct {
 	CWE         []string `json:"cwe,omitempty"`
 	HelpURI     string   `json:"helpUri,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	// Lesson is the `escarp learn` lesson that teaches the flaw, if any.
+	Lesson string `json:"lesson,omitempty"`
 }
 
 // Score is an audit score: 0 to 100 overall and per theme.

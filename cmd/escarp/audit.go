@@ -64,6 +64,7 @@ flags or configuration.`,
 	f.BoolVar(&listRules, "list-rules", false, "list every rule and exit")
 	f.BoolVar(&noStore, "no-store", false, "do not record the findings in the store")
 	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
+	f.StringArray("rego", nil, "also run the Rego rules under `DIR` as audit rules (ids policy:<package>.<rule>); repeatable")
 	return cmd
 }
 
@@ -108,6 +109,12 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	if err != nil {
 		return err
 	}
+	regoDirs, _ := cmd.Flags().GetStringArray("rego")
+	rego, err := a.regoAuditRules(cmd, cf, regoDirs)
+	if err != nil {
+		return err
+	}
+	all = append(all, rego...)
 	var cfg audit.Config
 	if err := cf.Section("audit", &cfg); err != nil {
 		return err

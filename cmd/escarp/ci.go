@@ -119,7 +119,7 @@ type ciPlan struct {
 }
 
 // runnable are the stages this build runs.
-var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode}
+var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode, escarp.EngineThreat, escarp.EnginePolicy}
 
 // planCI resolves config, flags and environment into a plan.
 func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
@@ -174,7 +174,7 @@ func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("no stage this build can run among %s (it runs %s)",
 			strings.Join(names, ", "), strings.Join(runnable, ", "))}
 	}
-	needsSpec := slices.Contains(p.stages, escarp.EngineAudit) || slices.Contains(p.stages, escarp.EngineScan)
+	needsSpec := slices.Contains(p.stages, escarp.EngineAudit) || slices.Contains(p.stages, escarp.EngineScan) || slices.Contains(p.stages, escarp.EngineThreat)
 	if p.specPath == "" && needsSpec {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description: give --spec FILE, ESCARP_SPEC or spec: in escarp.yaml"}
 	}
@@ -321,6 +321,10 @@ func (a *app) runStages(cmd *cobra.Command, p *ciPlan) ([]*escarp.Run, error) {
 			run, err = a.ciScan(cmd, p)
 		case escarp.EngineCode:
 			run, err = a.ciCode(cmd, p)
+		case escarp.EngineThreat:
+			run, err = a.ciThreat(cmd, p)
+		case escarp.EnginePolicy:
+			run, err = a.ciPolicy(cmd, p, runs)
 		}
 		if run != nil {
 			runs = append(runs, run)
@@ -448,6 +452,13 @@ func (a *app) runCI(cmd *cobra.Command, fl ciFlags) error {
 	now, err := a.today(cmd)
 	if err != nil {
 		return err
+	}
+	var reviews []string
+	reviews, fl.outputs = splitReviewOutputs(fl.outputs)
+	if len(reviews) > 0 {
+		if err := a.writeCIReview(cmd, p.specPath, reviews); err != nil {
+			return err
+		}
 	}
 	if _, err := a.outputs(fl.outputs); err != nil {
 		return err

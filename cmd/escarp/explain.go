@@ -1,9 +1,12 @@
 package main
 
 import (
+	"github.com/escarp/escarp/internal/threat"
+
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,38 +15,157 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/audit"
 	"github.com/escarp/escarp/internal/audit/rules"
+	"github.com/escarp/escarp/internal/check"
 	"github.com/escarp/escarp/internal/check/list"
 	"github.com/escarp/escarp/internal/coderoutes"
+	"github.com/escarp/escarp/internal/learn"
+	"github.com/escarp/escarp/internal/policy"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
 	"github.com/escarp/escarp/internal/treesitter"
 )
 
-// explained is one rule as `escarp explain` shows it.
+// explained is one rule as `escarp explain` shows it: the engine's rule
+// info, and what the weakness catalogue (internal/learn) teaches about it.
 type explained struct {
 	escarp.RuleInfo
 	Engine  string   `json:"engine"`
 	Aliases []string `json:"aliases,omitempty"`
+	// Class is the weakness class (internal/learn) the rule belongs to.
+	Class string `json:"class,omitempty"`
+	// Why says why the weakness matters; Testing how escarp looks for it.
+	Why     string `json:"why,omitempty"`
+	Testing string `json:"testing,omitempty"`
+	// Examples are secure code in Go, Node.js, Python and Java; Steps
+	// replace them for secrets and dependencies (rotate and purge; upgrade).
+	Examples   []learn.Example `json:"examples,omitempty"`
+	Steps      []string        `json:"steps,omitempty"`
+	References []string        `json:"references,omitempty"`
+	// Lesson is the `escarp learn` lesson that teaches the flaw, if any.
+	Lesson string `json:"lesson,omitempty"`
+}
+
+// teach fills in what the weakness catalogue knows about e's rule.
+func teach(e *explained, kind, testing string) {
+	c := learn.ClassFor(e.CWE, e.OWASP, kind)
+	e.Testing = testing
+	if c != nil {
+		e.Class, e.Why, e.Examples, e.Steps = c.ID, c.Why, c.Examples, c.Steps
+	}
+	refs := learn.References(e.OWASP, e.CWE, c)
+	if e.HelpURI != "" && !slices.Contains(refs, e.HelpURI) {
+		refs = append([]string{e.HelpURI}, refs...)
+	}
+	e.References = refs
+	if l := learn.LessonFor(e.ID, c); l != nil {
+		e.Lesson = l.ID
+	}
+}
+
+// How each engine looks for what its rules report.
+const (
+	testingAudit = "Static: `escarp audit` reads the API description (OpenAPI 2.0 to 3.2) and checks it without " +
+		"sending a request. The rule's test holds a description that breaks it and a compliant twin that passes."
+	testingGosec = "Static: gosec's rule runs over the Go packages `escarp code` loads (types and SSA); a finding " +
+		"that escarp's own taint analysis also reports is kept once, as escarp's, with `also: gosec:...`."
+	testingTaint = "Static: escarp's taint analysis follows request data (net/http, gin, echo, chi, gorilla/mux, " +
+		"fiber sources, or Express/Flask/FastAPI through tree-sitter) across functions, files and packages to the " +
+		"sink, stopping at sanitizers; each finding carries the path from source to sink."
+	testingSecret = "Static: gitleaks' rule runs over the working tree and the git history; the secret is " +
+		"redacted in every output and named by a hash, and a secret only in the history names its commit."
+	testingSCA = "Static: lockfiles and go.mod are matched against OSV advisories (online, or --offline-db); " +
+		"for Go modules govulncheck's analysis says whether the vulnerable symbol is called."
+	testingPolicy = "Policy as code: `escarp policy eval` evaluates the Rego rule over the normalised API description " +
+		"(with source positions), the inventory, the current run's findings and, with --tls-probe, live TLS facts of the " +
+		"target. Each built-in rule's test fires on a violating input and stays silent on its compliant twin."
+	testingThreat = "Derived: `escarp threat` builds the threat model from the API description, the inventory and the " +
+		"findings given or recorded, raises the threat per element from its attack-surface facts, and counts as " +
+		"mitigations only what escarp can see (a scan that tested the operation, an audit rule that passed, auth " +
+		"middleware found in code)."
+	testingRoutes = "Static: routes extracted from the source (net/http, gin, echo, chi, gorilla/mux, fiber, " +
+		"Express, Flask, FastAPI) are compared with the operations of the API description."
+)
+
+// testingCheck says how a DAST check tests the running API, from what it
+// needs.
+func testingCheck(r check.Requirements) string {
+	var b strings.Builder
+	b.WriteString("Dynamic: `escarp scan` sends requests to the running API from its description")
+	switch {
+	case r.Identities >= 2:
+		fmt.Fprintf(&b, ", as %d identities compared with each other", r.Identities)
+	case r.Identities == 1:
+		b.WriteString(", as an authenticated identity")
+	}
+	if r.Privileged {
+		b.WriteString(" and a privileged one as the baseline")
+	}
+	if r.Callback {
+		b.WriteString(", with escarp's own callback listener to catch outbound requests")
+	}
+	b.WriteString(". ")
+	if r.Mutating {
+		b.WriteString("It writes only to objects it created itself and cleans them up")
+		if r.Destructive {
+			b.WriteString("; it runs only with --allow-destructive")
+		}
+		b.WriteString(". ")
+	}
+	b.WriteString("A finding is confirmed before it is reported; the check's tests fire on a vulnerable " +
+		"fixture and stay silent on its fixed twin, and the lab scan finds every planted flaw with nothing on " +
+		"the secure twin.")
+	return b.String()
 }
 
 // allRules is every rule escarp knows, from every engine's explicit list.
 func allRules() []explained {
 	var out []explained
 	for _, r := range rules.All() {
-		out = append(out, explained{RuleInfo: auditRuleInfo(r), Engine: escarp.EngineAudit, Aliases: r.Aliases})
+		e := explained{RuleInfo: auditRuleInfo(r), Engine: escarp.EngineAudit, Aliases: r.Aliases}
+		teach(&e, "", testingAudit)
+		out = append(out, e)
 	}
 	for _, c := range list.All() {
-		out = append(out, explained{RuleInfo: c.Info().RuleInfo(), Engine: escarp.EngineScan})
+		e := explained{RuleInfo: c.Info().RuleInfo(), Engine: escarp.EngineScan}
+		teach(&e, "", testingCheck(c.Info().Requires))
+		out = append(out, e)
+	}
+	for _, r := range policy.Rules() {
+		e := explained{RuleInfo: r, Engine: escarp.EnginePolicy}
+		teach(&e, "", testingPolicy)
+		out = append(out, e)
 	}
 	seen := map[string]bool{}
-	for _, set := range [][]escarp.RuleInfo{sast.Rules(), treesitter.Rules(), coderoutes.Rules(), secrets.Rules(), sca.Rules()} {
-		for _, r := range set {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				out = append(out, explained{RuleInfo: r, Engine: escarp.EngineCode})
+	for _, set := range []struct {
+		rules   []escarp.RuleInfo
+		kind    string
+		testing string
+	}{
+		{sast.Rules(), "", ""}, {treesitter.Rules(), "", testingTaint}, {coderoutes.Rules(), "", testingRoutes},
+		{secrets.Rules(), "secret", testingSecret}, {sca.Rules(), "sca", testingSCA},
+	} {
+		for _, r := range set.rules {
+			if seen[r.ID] {
+				continue
 			}
+			seen[r.ID] = true
+			e := explained{RuleInfo: r, Engine: escarp.EngineCode}
+			testing := set.testing
+			if testing == "" {
+				testing = testingTaint
+				if strings.HasPrefix(r.ID, "gosec:") {
+					testing = testingGosec
+				}
+			}
+			teach(&e, set.kind, testing)
+			out = append(out, e)
 		}
+	}
+	for _, r := range threat.Rules() {
+		e := explained{RuleInfo: r, Engine: escarp.EngineThreat}
+		teach(&e, "", testingThreat)
+		out = append(out, e)
 	}
 	return out
 }
@@ -60,7 +182,7 @@ func advisoryRule(id string) *explained {
 	if strings.HasPrefix(id, "GHSA-") {
 		id = "GHSA-" + strings.ToLower(id[5:])
 	}
-	return &explained{Engine: escarp.EngineCode, RuleInfo: escarp.RuleInfo{
+	e := &explained{Engine: escarp.EngineCode, RuleInfo: escarp.RuleInfo{
 		ID: id, Title: "Vulnerable dependency (advisory " + id + ")", Severity: escarp.SeverityHigh,
 		HelpURI: "https://osv.dev/vulnerability/" + id,
 		Description: "Dependency findings of `escarp code` use the advisory id as rule id. The advisory, with the " +
@@ -70,6 +192,8 @@ func advisoryRule(id string) *explained {
 		Remediation: "Upgrade the package to the first fixed version the finding names (fixedIn), or to any later " +
 			"version; when no fix exists, remove the dependency or make sure the vulnerable function is never called.",
 	}}
+	teach(e, "sca", testingSCA)
+	return e
 }
 
 func auditRuleInfo(r *audit.Rule) escarp.RuleInfo {
@@ -144,8 +268,29 @@ func (a *app) printRule(r *explained) {
 	if r.Description != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(r.Description))
 	}
+	if r.Why != "" {
+		fmt.Fprintf(w, "\nWhy it matters\n\n%s\n", r.Why)
+	}
+	if r.Testing != "" {
+		fmt.Fprintf(w, "\nHow escarp tests it\n\n%s\n", r.Testing)
+	}
 	if r.Remediation != "" {
 		fmt.Fprintf(w, "\nHow to fix\n\n%s\n", strings.TrimSpace(r.Remediation))
+	}
+	for i, st := range r.Steps {
+		fmt.Fprintf(w, "\n%d. %s\n", i+1, st)
+	}
+	for _, ex := range r.Examples {
+		fmt.Fprintf(w, "\n%s (%s):\n\n%s", ex.Framework, ex.Language, indent(ex.Code))
+	}
+	if r.Lesson != "" {
+		fmt.Fprintf(w, "\nLesson: escarp learn show %s\n", r.Lesson)
+	}
+	if len(r.References) > 0 {
+		fmt.Fprintf(w, "\nReferences\n\n")
+		for _, ref := range r.References {
+			fmt.Fprintf(w, "  %s\n", ref)
+		}
 	}
 }
 

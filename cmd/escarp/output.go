@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/learn"
 	"github.com/escarp/escarp/internal/report"
 )
 
@@ -17,6 +18,7 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	if format == "" {
 		format = report.FormatText
 	}
+	teachRules(rep)
 	outs, err := a.outputs(outputs)
 	if err != nil {
 		return err
@@ -32,6 +34,22 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	stdout.Color = format == report.FormatText && a.color(a.stdout)
 	f, _ := stdout.Lookup(format)
 	return f(a.stdout, rep)
+}
+
+// teachRules names, on every rule of rep's runs, the lesson that teaches
+// its flaw, so each report points from a finding to its lesson.
+func teachRules(rep *escarp.Report) {
+	for _, run := range rep.Runs {
+		for i := range run.Rules {
+			r := &run.Rules[i]
+			if r.Lesson != "" {
+				continue
+			}
+			if l := learn.LessonFor(r.ID, learn.ClassFor(r.CWE, r.OWASP, "")); l != nil {
+				r.Lesson = l.ID
+			}
+		}
+	}
 }
 
 // outputs parses -o specifications; relative paths are taken relative to

@@ -68,7 +68,7 @@ func TestReportRendersEveryOutput(t *testing.T) {
 		"junit.xml":          `<testsuite name="escarp scan" tests="2" failures="1"`,
 		"r.md":               "| 🟥 Critical | 1 |",
 		"r.txt":              "ESC-DAST-BOLA-001",
-		"copy.json":          `"schemaVersion": "1.0"`,
+		"copy.json":          `"schemaVersion": "1.1"`,
 	}
 	for file, want := range checks {
 		data, err := os.ReadFile(filepath.Join(dir, "out", file))

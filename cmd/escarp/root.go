@@ -106,6 +106,11 @@ func (a *app) commands() []*cobra.Command {
 		a.versionCmd(),
 		a.ciCmd(),
 		a.baselineCmd(),
+		a.learnCmd(),
+		a.checklistCmd(),
+		a.reviewCmd(),
+		a.threatCmd(),
+		a.policyCmd(),
 	}
 }
 

@@ -39,6 +39,17 @@ type htmlPage struct {
 	SevChart   htmlChart
 	OWASPChart htmlChart
 	Runs       []htmlRun
+	// Threat is set for reports of threat runs.
+	Threat *htmlThreat
+}
+
+// htmlThreat is the threat model part of a page: the ranking, the
+// likelihood × impact heat map and the data-flow diagram.
+type htmlThreat struct {
+	Model   *escarp.ThreatModel
+	Ranking []escarp.RankedOperation
+	Heat    template.HTML
+	DFD     template.HTML
 }
 
 type htmlSeverity struct {
@@ -87,6 +98,9 @@ func writeHTML(w io.Writer, r *escarp.Report) error {
 	}
 	p.SevChart = severityChart(counts)
 	p.OWASPChart = owaspChart(r)
+	if r.ThreatModel != nil {
+		p.Threat = &htmlThreat{Model: r.ThreatModel, Ranking: r.Ranking, Heat: heatSVG(r.ThreatModel), DFD: dfdSVG(r.ThreatModel)}
+	}
 	for _, run := range r.Runs {
 		hr := htmlRun{Run: run, Rules: len(ruleTable(run)), Groups: groupByRule(run)}
 		for i := range run.Findings {

@@ -56,6 +56,7 @@ func writeMarkdown(w io.Writer, r *escarp.Report) error {
 	if n := suppressedCount(r); n > 0 {
 		fmt.Fprintf(bw, "\n%s suppressed (not counted).\n", plural(n, "finding"))
 	}
+	markdownRanking(bw, r)
 	used := 0
 	cut := false
 	for _, run := range r.Runs {
@@ -112,6 +113,7 @@ func markdownRun(w io.Writer, run *escarp.Run, used *int, cut *bool) {
 		if fix := strings.TrimSpace(g.Rule.Remediation); fix != "" {
 			fmt.Fprintf(&b, "\n<details><summary>How to fix</summary>\n\n%s\n\n</details>\n", fix)
 		}
+		fmt.Fprintf(&b, "\nLearn: %s\n", mdLearnLine(g.Rule))
 		b.WriteString("\n")
 		switch {
 		case !*cut && *used+b.Len() <= maxMarkdownDetail:

@@ -57,12 +57,12 @@ const (
 
 // formats is the explicit list of formats, by name.
 var formats = map[string]func(Options) Format{
-	FormatText:     textFormat,
+	FormatText:     func(o Options) Format { return checklistOr(textFormat(o), writeChecklistText) },
 	FormatJSON:     func(Options) Format { return writeJSON },
 	FormatSARIF:    sarifFormat,
 	FormatJUnit:    func(Options) Format { return writeJUnit },
-	FormatMarkdown: func(Options) Format { return writeMarkdown },
-	FormatHTML:     func(Options) Format { return writeHTML },
+	FormatMarkdown: func(Options) Format { return checklistOr(writeMarkdown, writeChecklistMarkdown) },
+	FormatHTML:     func(Options) Format { return checklistOr(writeHTML, writeChecklistHTML) },
 
 	FormatGitLabDAST:               gitlabFormat("dast"),
 	FormatGitLabSAST:               gitlabFormat("sast"),

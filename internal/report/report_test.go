@@ -126,7 +126,7 @@ func TestJSONRoundTrip(t *testing.T) {
 func TestJSONEmptyRunHasArrays(t *testing.T) {
 	r := &escarp.Report{Runs: []*escarp.Run{{Engine: escarp.EngineAudit}}}
 	out := string(render(t, Options{}, FormatJSON, r))
-	for _, want := range []string{`"schemaVersion": "1.0"`, `"rules": []`, `"findings": []`} {
+	for _, want := range []string{`"schemaVersion": "1.1"`, `"rules": []`, `"findings": []`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("JSON of an empty run lacks %s:\n%s", want, out)
 		}

@@ -200,6 +200,10 @@ func sarifRule(ri escarp.RuleInfo) *sarif.ReportingDescriptor {
 	props := sarif.NewPropertyBag()
 	props.Tags = ruleSARIFTags(ri)
 	props.Add("security-severity", fmt.Sprintf("%.1f", ri.Severity.SecurityScore()))
+	props.Add("explain", "escarp explain "+ri.ID)
+	if ri.Lesson != "" {
+		props.Add("lesson", "escarp learn show "+ri.Lesson)
+	}
 	d.WithProperties(props)
 	return d
 }

@@ -124,6 +124,7 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 		if fix := firstParagraph(g.Rule.Remediation); fix != "" {
 			fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Fix:"), indent(fix, "       "))
 		}
+		fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Learn:"), learnLine(g.Rule))
 	}
 	if run.Dropped > 0 {
 		fmt.Fprintf(w, "\n%s\n", p.paint(ansiYellow, fmt.Sprintf("%s left out of this report to respect an output limit.", plural(run.Dropped, "finding"))))

@@ -110,6 +110,8 @@ func gosecFinding(iss *issue.Issue, src *sources) escarp.Finding {
 		f.References = append(f.References, iss.Cwe.SprintURL())
 	} else if w := issue.GetCweByRule(id); w != nil {
 		f.CWE = []string{"CWE-" + w.ID}
+	} else if c, ok := gosecCWE[id]; ok {
+		f.CWE = []string{c}
 	}
 	if len(iss.Suppressions) > 0 || iss.NoSec {
 		s := &escarp.Suppression{Kind: "inline"}
@@ -181,6 +183,8 @@ func gosecRuleInfos() []escarp.RuleInfo {
 		}
 		if w := issue.GetCweByRule(id); w != nil {
 			ri.CWE = []string{"CWE-" + w.ID}
+		} else if c, ok := gosecCWE[id]; ok {
+			ri.CWE = []string{c}
 		}
 		out = append(out, ri)
 	}

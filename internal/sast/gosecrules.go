@@ -26,6 +26,14 @@ const (
 	low  = escarp.SeverityLow
 )
 
+// gosecCWE gives the weakness of the gosec rules that gosec maps to no CWE,
+// so every rule is explained through its weakness class.
+var gosecCWE = map[string]string{
+	"G116": "CWE-1007", // bidirectional characters: insufficient visual distinction
+	"G121": "CWE-352",  // a cross-origin protection bypass is a CSRF weakness
+	"G710": "CWE-601",  // open redirect
+}
+
 // gosecTable covers every rule and analyzer of gosec v2.30.0.
 var gosecTable = map[string]gosecInfo{
 	"G101": {"Hard-coded credentials", high, "API2:2023", "Load secrets from the environment or a secret manager at run time: `key := os.Getenv(\"API_KEY\")`; rotate any secret that was committed."},

@@ -19,6 +19,7 @@ import (
 type Store interface {
 	escarp.FindingStore
 	escarp.InventoryStore
+	escarp.LearnStore
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store for
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Inventory", func(t *testing.T) { testInventory(t, open(t)) })
 	t.Run("TemplateRules", func(t *testing.T) { testTemplateRules(t, open(t)) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })
+	t.Run("LessonProgress", func(t *testing.T) { testLessonProgress(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
