@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -107,7 +106,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	if err := audit.Validate(all); err != nil {
 		return &escarp.Error{Op: op, Kind: escarp.Internal, Err: err}
 	}
-	cf, err := a.config()
+	cf, err := a.validConfig(op)
 	if err != nil {
 		return err
 	}
@@ -132,18 +131,9 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 		}
 		cfg.Severity[rule] = sev
 	}
-	minScore := ""
-	if cfg.MinScore != 0 {
-		minScore = strconv.Itoa(cfg.MinScore)
+	if err := a.auditSettings(cmd, &cfg); err != nil {
+		return err
 	}
-	if v := a.setting(cmd, "min-score", "min_score", minScore); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("--min-score %q: not a number", v)}
-		}
-		cfg.MinScore = n
-	}
-	cfg.FailOn = a.setting(cmd, "fail-on", "fail_on", cfg.FailOn)
 	if err := cfg.Validate(all); err != nil {
 		return err
 	}
@@ -189,13 +179,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 	for _, w := range warns {
 		run.Notes = append(run.Notes, w.String())
 	}
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now().UTC(),
-		Runs:          []*escarp.Run{run},
-	}
+	rep := newReport(started, run)
 	if err := a.emit(rep, fl.format, fl.outputs); err != nil {
 		return err
 	}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,6 +22,7 @@ import (
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/drift"
 	"github.com/escarp/escarp/internal/gate"
+	"github.com/escarp/escarp/internal/git"
 	"github.com/escarp/escarp/internal/scan"
 	"github.com/escarp/escarp/internal/spec"
 )
@@ -91,6 +90,7 @@ func addStageFlags(f *pflag.FlagSet) {
 	str("suppressions", "", "suppressions file (default .escarp/suppressions.yaml next to the config, when present)")
 	str("base-ref", "", "git ref whose version of the spec is the previous one (spec drift)")
 	str("previous", "", "previous version of the spec, as a file (spec drift)")
+	addScanFlags(f)
 	addCodeFlags(f)
 }
 
@@ -125,7 +125,7 @@ var runnable = []string{escarp.EngineAudit, escarp.EngineScan, escarp.EngineCode
 // planCI resolves config, flags and environment into a plan.
 func (a *app) planCI(cmd *cobra.Command) (*ciPlan, error) {
 	const op = "ci"
-	cf, err := a.config()
+	cf, err := a.validConfig(op)
 	if err != nil {
 		return nil, err
 	}
@@ -275,8 +275,8 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 		}
 	} else {
 		prevName = ref + ":" + filepath.Base(p.specPath)
-		prev, err = gitShow(ctx, filepath.Dir(p.specPath), ref, filepath.Base(p.specPath))
-		if errors.Is(err, errNotAtRef) {
+		prev, err = git.Show(ctx, filepath.Dir(p.specPath), ref, filepath.Base(p.specPath))
+		if errors.Is(err, git.ErrNotAtRef) {
 			p.drift = &drift.Result{Previous: prevName}
 			api, _, lerr := spec.LoadBytes(ctx, p.specPath, cur, spec.Options{})
 			if lerr != nil {
@@ -289,7 +289,7 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("--base-ref %s: %w", ref, err)
 		}
 	}
 	if p.drift, err = drift.Compare(ctx, prevName, prev, p.specPath, cur); err != nil {
@@ -299,28 +299,6 @@ func (a *app) loadDrift(cmd *cobra.Command, p *ciPlan) error {
 		return err
 	}
 	return nil
-}
-
-var errNotAtRef = errors.New("not at ref")
-
-// gitShow returns the content of file (in dir) at ref, by `git show
-// REF:./file`. A file absent at ref gives errNotAtRef; an unknown ref or
-// no repository is an input error.
-func gitShow(ctx context.Context, dir, ref, file string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	c := exec.CommandContext(ctx, "git", "-C", dir, "show", ref+":./"+file)
-	var stderr strings.Builder
-	c.Stderr = &stderr
-	out, err := c.Output()
-	if err == nil {
-		return out, nil
-	}
-	msg := strings.TrimSpace(stderr.String())
-	if strings.Contains(msg, "does not exist in") || strings.Contains(msg, "exists on disk, but not in") {
-		return nil, errNotAtRef
-	}
-	return nil, &escarp.Error{Op: "ci", Kind: escarp.Invalid, Message: fmt.Sprintf("--base-ref %s: git show %s:%s: %s", ref, ref, file, msg), Err: err}
 }
 
 // runStages runs the planned stages. A stage that could not complete
@@ -401,18 +379,10 @@ func (a *app) ciAudit(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 
 func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	ctx := cmd.Context()
-	var fc scan.FileConfig
-	if err := p.cf.Section("scan", &fc); err != nil {
+	cfg, err := a.scanConfig(cmd, p.cf)
+	if err != nil {
 		return nil, err
 	}
-	var cfg scan.Config
-	if err := fc.Apply(&cfg); err != nil {
-		return nil, &escarp.Error{Op: "ci", Kind: escarp.Invalid, Pos: escarp.Position{File: p.cf.Path}, Message: err.Error()}
-	}
-	if err := p.cf.Section("identities", &cfg.Identities); err != nil {
-		return nil, err
-	}
-	cfg.Progress = a.progress()
 	var note string
 	if p.drift != nil && p.changedOnly {
 		cfg.Operations = append(slices.Clone(p.drift.New), p.drift.Changed...)
@@ -528,13 +498,7 @@ func (a *app) runCI(cmd *cobra.Command, fl ciFlags) error {
 			len(s.New), s.Baselined, s.Suppressed, len(s.Fixed), verdict(s.Passed())))
 	}
 
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now().UTC(),
-		Runs:          runs,
-	}
+	rep := newReport(started, runs...)
 	sum := &gate.Summary{Decision: d, Drift: p.drift, Skipped: p.skipped, Baseline: a.rel(p.baselinePath),
 		Updated: fl.update && stageErr == nil, Today: now}
 	if stageErr != nil {

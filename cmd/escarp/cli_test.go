@@ -1,41 +1,45 @@
 package main
 
-// CLI script tests. Each testdata/script/*.txt runs escarp in-process
-// through run(...), with a fresh temporary directory as the working
-// directory, and checks exit codes and output.
+// CLI script tests on rsc.io/script (the engine of cmd/go's script
+// tests). Each testdata/script/*.txt is a txtar archive: its comment is
+// the script, its files are written into a fresh working directory
+// ($WORK) before it runs. escarp runs in-process through the same code
+// as main, with the script's environment.
 //
-// A script is txtar-shaped: commands first, then files written into the
-// working directory before the commands run:
-//
-//	# Comments start with #; blank lines are ignored.
+//	# Comments start with # and name a section of the log.
 //	env NAME=VALUE          set an environment variable for later commands
 //	stdin FILE              the next escarp reads FILE on standard input
-//	escarp ARGS...          run escarp; $WORK is the working directory
-//	exit N                  the last escarp exited with N (without an exit
-//	                        line, a run must exit 0)
-//	stdout TEXT             stdout of the last run contains TEXT
-//	! stdout TEXT           ... does not contain TEXT
-//	stdout -re REGEXP       ... matches REGEXP
-//	stdout -empty           ... is empty (stderr works the same way)
+//	escarp ARGS...          run escarp: it must exit 0
+//	! escarp ARGS...        run escarp: it must exit non-zero, and the next
+//	exit N                  line says with which code (checked exactly)
+//	stdout REGEXP           stdout of the last run matches REGEXP
+//	! stdout REGEXP         ... does not match it (stderr works the same
+//	                        way; '[\s\S]' matches any output at all)
 //	-- escarp.yaml --
 //	target: http://127.0.0.1:8080
 //
 // Arguments are separated by spaces; 'single quotes' group words (two
 // single quotes make a quote inside them). stderr holds what main would
-// print too: "escarp: " and the returned error.
+// print too: "escarp: " and the returned error. The script's first
+// failing line stops it, with the log of its section.
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/tools/txtar"
+	"rsc.io/script"
+	"rsc.io/script/scripttest"
 
 	"github.com/escarp/escarp"
 )
@@ -55,274 +59,125 @@ func TestScripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			runScript(t, file, data)
+			e, s, script := newScript(t, data)
+			scripttest.Run(t, e, s, file, strings.NewReader(script))
 		})
 	}
 }
 
-// scriptFile is one "-- name --" section.
-type scriptFile struct {
-	name string
-	data []byte
-}
-
-// parseScript splits a script into its command section and its files.
-func parseScript(data []byte) (commands string, files []scriptFile) {
-	marker := regexp.MustCompile(`(?m)^-- (\S+) --\n?`)
-	locs := marker.FindAllSubmatchIndex(data, -1)
-	if len(locs) == 0 {
-		return string(data), nil
-	}
-	commands = string(data[:locs[0][0]])
-	for i, loc := range locs {
-		end := len(data)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
-		}
-		files = append(files, scriptFile{name: string(data[loc[2]:loc[3]]), data: data[loc[1]:end]})
-	}
-	return commands, files
-}
-
-// splitArgs splits a command line into words; 'single quotes' group words.
-func splitArgs(line string) ([]string, error) {
-	var (
-		args   []string
-		cur    strings.Builder
-		inWord bool
-		quoted bool
-	)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quoted && c == '\'' && i+1 < len(line) && line[i+1] == '\'':
-			cur.WriteByte('\'')
-			i++
-		case c == '\'':
-			quoted = !quoted
-			inWord = true
-		case !quoted && (c == ' ' || c == '\t'):
-			if inWord {
-				args = append(args, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if quoted {
-		return nil, fmt.Errorf("unterminated quote in %q", line)
-	}
-	if inWord {
-		args = append(args, cur.String())
-	}
-	return args, nil
-}
-
-// scriptRun is the outcome of the last escarp command.
-type scriptRun struct {
-	line           int
-	args           []string
-	code           int
-	stdout, stderr string
-	exitChecked    bool
-}
-
-// scriptT is the part of *testing.T a script uses; a recorder stands in
-// for it when the runner itself is tested.
-type scriptT interface {
-	Helper()
-	Errorf(format string, args ...any)
-	Fatalf(format string, args ...any)
-	Fatal(args ...any)
-	TempDir() string
-	Chdir(dir string)
-	Setenv(key, value string)
-}
-
-func runScript(t scriptT, file string, data []byte) {
+// newScript writes the archive's files into a fresh working directory
+// (also the process's: escarp reads relative paths) and returns the
+// engine, the state and the script text.
+func newScript(t *testing.T, data []byte) (*script.Engine, *script.State, string) {
+	t.Helper()
 	work := t.TempDir()
-	commands, files := parseScript(data)
-	for _, f := range files {
-		p := filepath.Join(work, filepath.FromSlash(f.name))
+	ar := txtar.Parse(data)
+	for _, f := range ar.Files {
+		p := filepath.Join(work, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Chdir(work)
 	// Only what the script sets reaches escarp.
+	env := []string{"WORK=" + work}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "ESCARP_") || k == "NO_COLOR" {
-			t.Setenv(k, "")
-			os.Unsetenv(k)
+		if !strings.HasPrefix(k, "ESCARP_") && k != "NO_COLOR" && k != "WORK" && k != "PWD" {
+			env = append(env, kv)
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	s, err := script.NewState(ctx, work, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEngine(), s, string(ar.Comment)
+}
 
-	var last *scriptRun
-	var stdin []byte
-	checkExit := func() {
-		if last != nil && !last.exitChecked && last.code != 0 {
-			t.Errorf("%s:%d: escarp %s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s",
-				file, last.line, strings.Join(last.args, " "), last.code, last.stdout, last.stderr)
-		}
-	}
-	sc := bufio.NewScanner(strings.NewReader(commands))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", file, n)
-		neg := false
-		if rest, ok := strings.CutPrefix(line, "! "); ok {
-			neg, line = true, strings.TrimSpace(rest)
-		}
-		words, err := splitArgs(line)
-		if err != nil {
-			t.Fatalf("%s: %v", where, err)
-		}
-		for i := range words {
-			words[i] = strings.ReplaceAll(words[i], "$WORK", work)
-		}
-		switch cmd, args := words[0], words[1:]; cmd {
-		case "env":
-			for _, kv := range args {
-				k, v, ok := strings.Cut(kv, "=")
-				if !ok {
-					t.Fatalf("%s: env wants NAME=VALUE, got %q", where, kv)
+// escarpRuns keeps, per script, the stdin for the next escarp and the
+// exit code of the last one.
+type escarpRuns struct {
+	mu    sync.Mutex
+	stdin map[*script.State][]byte
+	code  map[*script.State]int
+}
+
+// newEngine is rsc.io/script's default commands and conditions plus
+// escarp, stdin and exit.
+func newEngine() *script.Engine {
+	runs := &escarpRuns{stdin: map[*script.State][]byte{}, code: map[*script.State]int{}}
+	cmds := scripttest.DefaultCmds()
+	cmds["escarp"] = script.Command(script.CmdUsage{Summary: "run escarp in-process", Args: "args..."},
+		func(s *script.State, args ...string) (script.WaitFunc, error) {
+			runs.mu.Lock()
+			stdin := runs.stdin[s]
+			delete(runs.stdin, s)
+			runs.mu.Unlock()
+			stdout, stderr, code := runEscarp(s, args, stdin)
+			runs.mu.Lock()
+			runs.code[s] = code
+			runs.mu.Unlock()
+			return func(*script.State) (string, string, error) {
+				if code != 0 {
+					return stdout, stderr, fmt.Errorf("exit %d", code)
 				}
-				t.Setenv(k, v)
-			}
-		case "stdin":
+				return stdout, stderr, nil
+			}, nil
+		})
+	cmds["stdin"] = script.Command(script.CmdUsage{Summary: "the next escarp reads FILE on standard input", Args: "file"},
+		func(s *script.State, args ...string) (script.WaitFunc, error) {
 			if len(args) != 1 {
-				t.Fatalf("%s: stdin takes one file name", where)
+				return nil, script.ErrUsage
 			}
-			b, err := os.ReadFile(filepath.Join(work, args[0]))
+			b, err := os.ReadFile(s.Path(args[0]))
 			if err != nil {
-				t.Fatalf("%s: %v", where, err)
+				return nil, err
 			}
-			stdin = b
-		case "escarp":
-			if neg {
-				t.Fatalf("%s: use \"exit N\" after the command instead of \"! escarp\"", where)
-			}
-			checkExit()
-			last = runEscarp(n, args, stdin)
-			stdin = nil
-		case "exit":
-			if last == nil || len(args) != 1 {
-				t.Fatalf("%s: exit N must follow an escarp command", where)
+			runs.mu.Lock()
+			runs.stdin[s] = b
+			runs.mu.Unlock()
+			return nil, nil
+		})
+	cmds["exit"] = script.Command(script.CmdUsage{Summary: "the last escarp exited with code N", Args: "N"},
+		func(s *script.State, args ...string) (script.WaitFunc, error) {
+			if len(args) != 1 {
+				return nil, script.ErrUsage
 			}
 			want, err := strconv.Atoi(args[0])
 			if err != nil {
-				t.Fatalf("%s: %v", where, err)
+				return nil, script.ErrUsage
 			}
-			last.exitChecked = true
-			if last.code != want {
-				t.Errorf("%s: escarp %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s",
-					where, strings.Join(last.args, " "), last.code, want, last.stdout, last.stderr)
+			runs.mu.Lock()
+			got, ok := runs.code[s]
+			runs.mu.Unlock()
+			if !ok {
+				return nil, errors.New("exit N must follow an escarp command")
 			}
-		case "stdout", "stderr":
-			if last == nil || len(args) == 0 {
-				t.Fatalf("%s: %s TEXT must follow an escarp command", where, cmd)
+			if got != want {
+				return nil, fmt.Errorf("escarp exited with %d, want %d", got, want)
 			}
-			out := last.stdout
-			if cmd == "stderr" {
-				out = last.stderr
-			}
-			var ok bool
-			var what string
-			switch {
-			case args[0] == "-empty" && len(args) == 1:
-				ok, what = out == "", "be empty"
-			case args[0] == "-re" && len(args) == 2:
-				re, err := regexp.Compile(args[1])
-				if err != nil {
-					t.Fatalf("%s: %v", where, err)
-				}
-				ok, what = re.MatchString(out), fmt.Sprintf("match %q", args[1])
-			case len(args) == 1:
-				ok, what = strings.Contains(out, args[0]), fmt.Sprintf("contain %q", args[0])
-			default:
-				t.Fatalf("%s: %s takes one argument (quote it)", where, cmd)
-			}
-			if ok == neg {
-				should := "should"
-				if neg {
-					should = "should not"
-				}
-				t.Errorf("%s: %s of escarp %s %s %s; it is:\n%s", where, cmd,
-					strings.Join(last.args, " "), should, what, out)
-			}
-		default:
-			t.Fatalf("%s: unknown command %q", where, cmd)
-		}
-	}
-	checkExit()
+			return nil, nil
+		})
+	return &script.Engine{Cmds: cmds, Conds: scripttest.DefaultConds()}
 }
 
-// runEscarp runs escarp in-process the way main does.
-func runEscarp(line int, args []string, stdin []byte) *scriptRun {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+// runEscarp runs escarp in-process the way main does, with the script's
+// environment and working directory.
+func runEscarp(s *script.State, args []string, stdin []byte) (stdout, stderr string, code int) {
+	ctx, cancel := context.WithTimeout(s.Context(), 2*time.Minute)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
-	err := run(ctx, args, bytes.NewReader(stdin), &stdout, &stderr)
+	var out, errOut bytes.Buffer
+	a := &app{stdin: bytes.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: s.LookupEnv, wd: s.Getwd()}
+	err := a.run(ctx, args)
 	if err != nil {
-		fmt.Fprintln(&stderr, "escarp: "+err.Error())
+		fmt.Fprintln(&errOut, "escarp: "+err.Error())
 	}
-	return &scriptRun{line: line, args: args, code: escarp.ExitCode(err),
-		stdout: stdout.String(), stderr: stderr.String()}
-}
-
-func TestSplitArgs(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"a b  c", []string{"a", "b", "c"}},
-		{"'a b' c", []string{"a b", "c"}},
-		{"x'y z'", []string{"xy z"}},
-		{"'it''s'", []string{"it's"}},
-		{"''", []string{""}},
-	}
-	for _, tt := range tests {
-		got, err := splitArgs(tt.in)
-		if err != nil || strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
-			t.Errorf("splitArgs(%q) = %q, %v, want %q", tt.in, got, err, tt.want)
-		}
-	}
-	if _, err := splitArgs("'open"); err == nil {
-		t.Error("splitArgs(\"'open\") = nil error, want unterminated quote")
-	}
-}
-
-// recorder is a scriptT that records failures instead of failing.
-type recorder struct {
-	*testing.T
-	errors []string
-}
-
-// errFatal stops a script after a recorded Fatalf.
-var errFatal = fmt.Errorf("fatal")
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Fatalf(format string, args ...any) {
-	r.Errorf(format, args...)
-	panic(errFatal)
-}
-
-func (r *recorder) Fatal(args ...any) {
-	r.errors = append(r.errors, fmt.Sprint(args...))
-	panic(errFatal)
+	return out.String(), errOut.String(), escarp.ExitCode(err)
 }
 
 // TestScriptRunnerFails checks that the runner reports what it should: a
@@ -331,38 +186,36 @@ func TestScriptRunnerFails(t *testing.T) {
 	tests := []struct {
 		name   string
 		script string
-		want   string // substring of the first recorded failure; "" for none
+		want   string // substring of the error; "" for none
 	}{
 		{"passes", "escarp version\nstdout escarp\n", ""},
-		{"unexpected exit", "escarp nosuch\n", "exit 2, want 0"},
-		{"wrong exit", "escarp version\nexit 2\n", "exit 0, want 2"},
-		{"missing text", "escarp version\nstdout 'no such text'\n", `should contain "no such text"`},
-		{"unwanted text", "escarp version\n! stdout escarp\n", `should not contain "escarp"`},
-		{"not empty", "escarp version\nstdout -empty\n", "should be empty"},
-		{"regexp", "escarp version\nstdout -re '^nope'\n", `should match "^nope"`},
-		{"files are written", "escarp config validate c.yaml\n-- c.yaml --\nscan: {rate: x}\n", "exit 2, want 0"},
+		{"unexpected exit", "escarp nosuch\n", "exit 2"},
+		{"unexpected success", "! escarp version\n", "unexpected success"},
+		{"wrong exit", "! escarp nosuch\nexit 3\n", "escarp exited with 2, want 3"},
+		{"right exit", "! escarp nosuch\nexit 2\n", ""},
+		{"missing text", "escarp version\nstdout 'no such text'\n", "no match for `(?m)no such text` in stdout"},
+		{"unwanted text", "escarp version\n! stdout escarp\n", "stdout"},
+		{"not empty", "escarp version\n! stdout '[\\s\\S]'\n", "stdout"},
+		{"empty", "! escarp nosuch\nexit 2\n! stdout '[\\s\\S]'\n", ""},
+		{"files are written", "escarp config validate c.yaml\n-- c.yaml --\nscan: {rate: x}\n", "exit 2"},
 		{"env reaches escarp", "env ESCARP_CONFIG=c.yaml\nescarp config validate\nstdout 'c.yaml: valid'\n-- c.yaml --\ntarget: http://127.0.0.1:1\n", ""},
-		{"unknown command", "frobnicate\n", `unknown command "frobnicate"`},
-		{"stdout before escarp", "stdout x\n", "must follow an escarp command"},
+		{"stdin reaches escarp", "stdin c.yaml\nescarp config validate -\nstdout '<stdin>: valid'\n-- c.yaml --\ntarget: http://127.0.0.1:1\n", ""},
+		{"unknown command", "frobnicate\n", "unknown command"},
+		{"exit before escarp", "exit 0\n", "must follow an escarp command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &recorder{T: t}
-			func() {
-				defer func() {
-					if v := recover(); v != nil && v != errFatal {
-						panic(v)
-					}
-				}()
-				runScript(r, "x.txt", []byte(tt.script))
-			}()
+			e, s, text := newScript(t, []byte(tt.script))
+			var log strings.Builder
+			err := e.Execute(s, "x.txt", bufioReader(text), &log)
+			_ = s.CloseAndWait(&log)
 			switch {
-			case tt.want == "" && len(r.errors) > 0:
-				t.Errorf("runScript reported %q, want no failure", r.errors)
-			case tt.want != "" && len(r.errors) == 0:
-				t.Errorf("runScript reported nothing, want a failure containing %q", tt.want)
-			case tt.want != "" && !strings.Contains(r.errors[0], tt.want):
-				t.Errorf("runScript reported %q, want a failure containing %q", r.errors[0], tt.want)
+			case tt.want == "" && err != nil:
+				t.Errorf("script failed with %v, want no failure\n%s", err, log.String())
+			case tt.want != "" && err == nil:
+				t.Errorf("script passed, want a failure containing %q\n%s", tt.want, log.String())
+			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+				t.Errorf("script failed with %q, want a failure containing %q", err, tt.want)
 			}
 		})
 	}
@@ -389,3 +242,5 @@ func TestVersionFromLdflags(t *testing.T) {
 		t.Errorf("currentBuild() without -X = %+v, want a fallback version, the Go version and GOOS/GOARCH", b)
 	}
 }
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }

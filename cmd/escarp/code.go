@@ -294,13 +294,7 @@ func (a *app) runCode(cmd *cobra.Command, args []string, format string, outputs 
 	if escarp.KindOf(runErr) == escarp.Invalid {
 		return runErr
 	}
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now().UTC(),
-		Runs:          []*escarp.Run{run},
-	}
+	rep := newReport(started, run)
 	if err := a.writeSBOMs(sbomPaths, deps); err != nil {
 		return err
 	}

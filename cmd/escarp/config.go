@@ -70,20 +70,7 @@ FILE "-" reads standard input.`,
 				_, err := fmt.Fprintf(a.stdout, "%s: valid\n", name)
 				return err
 			}
-			for _, err := range errs {
-				fmt.Fprintln(a.stderr, err)
-			}
-			for _, err := range errs {
-				if k := escarp.KindOf(err); k != escarp.Invalid {
-					return fmt.Errorf("%s: cannot validate: %w", name, err)
-				}
-			}
-			problems := "problems"
-			if len(errs) == 1 {
-				problems = "problem"
-			}
-			return &escarp.Error{Op: "config validate", Kind: escarp.Invalid,
-				Message: fmt.Sprintf("%s: %d %s", name, len(errs), problems)}
+			return a.configProblems("config validate", name, errs)
 		},
 	}
 }

@@ -112,15 +112,8 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 	if err != nil {
 		return &escarp.Error{Op: op, Message: "the lab's scan config", Err: err}
 	}
-	var fc scan.FileConfig
-	if err := labCfg.Section("scan", &fc); err != nil {
-		return err
-	}
-	var sc scan.Config
-	if err := fc.Apply(&sc); err != nil {
-		return err
-	}
-	if err := labCfg.Section("identities", &sc.Identities); err != nil {
+	sc, err := a.scanConfig(nil, labCfg)
+	if err != nil {
 		return err
 	}
 	sc.Progress = progress
@@ -147,13 +140,7 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 		return err
 	}
 
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now(),
-		Runs:          []*escarp.Run{auditRun, scanRun, codeRun},
-	}
+	rep := newReport(started, auditRun, scanRun, codeRun)
 	outputs := []string{
 		filepath.Join(dir, "escarp.sarif"), filepath.Join(dir, "escarp.json"), filepath.Join(dir, "escarp.html"),
 		filepath.Join(dir, "escarp.md"), "junit:" + filepath.Join(dir, "escarp-junit.xml"),

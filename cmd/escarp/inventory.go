@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -19,14 +16,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/git"
 	"github.com/escarp/escarp/internal/inventory"
-	"github.com/escarp/escarp/internal/inventory/accesslog"
-	"github.com/escarp/escarp/internal/inventory/gitsrc"
+	"github.com/escarp/escarp/internal/inventory/input"
 	"github.com/escarp/escarp/internal/inventory/routes"
-	"github.com/escarp/escarp/internal/spec"
-	"github.com/escarp/escarp/internal/spec/har"
 	"github.com/escarp/escarp/internal/sqlstore"
-	"github.com/escarp/escarp/internal/traffic"
 )
 
 // inventoryConfig is the inventory section of escarp.yaml.
@@ -121,14 +115,14 @@ inventory.sources in escarp.yaml are imported.`,
 					return escarp.Errorf(escarp.Invalid, "--orphan-after: %v", err)
 				}
 			}
-			type input struct{ path, service, host string }
-			var inputs []input
+			type item struct{ path, service, host string }
+			var inputs []item
 			for _, p := range args {
-				inputs = append(inputs, input{p, service, host})
+				inputs = append(inputs, item{p, service, host})
 			}
 			if len(args) == 0 {
 				for _, s := range ic.Sources {
-					inputs = append(inputs, input{s.Path, s.Service, s.Host})
+					inputs = append(inputs, item{s.Path, s.Service, s.Host})
 				}
 			}
 			if len(inputs) == 0 {
@@ -143,15 +137,15 @@ inventory.sources in escarp.yaml are imported.`,
 			total := &inventory.Result{Classes: map[string]int{}}
 			for _, in := range inputs {
 				path := in.path
-				if repo, ref, ok := gitsrc.Parse(path); ok {
-					dir, cleanup, err := gitsrc.Checkout(cmd.Context(), repo, ref)
+				if repo, ref, ok := git.Parse(path); ok {
+					dir, cleanup, err := git.Checkout(cmd.Context(), repo, ref)
 					if err != nil {
 						return err
 					}
 					defer cleanup()
 					path = dir
 				}
-				files, err := expandInput(path)
+				files, err := input.Expand(path)
 				if err != nil {
 					return err
 				}
@@ -171,10 +165,14 @@ inventory.sources in escarp.yaml are imported.`,
 					}
 				}
 				for _, f := range files {
-					res, warns, err := importOne(cmd.Context(), inv, f, in.service, in.host)
-					if walked && errors.Is(err, errUnknownKind) {
+					src, err := input.Open(cmd.Context(), f, input.Options{Service: in.service, Host: in.host})
+					if walked && errors.Is(err, input.ErrUnknownKind) {
 						continue // a directory holds more than API material
 					}
+					if err != nil {
+						return err
+					}
+					res, warns, err := inv.ImportSource(cmd.Context(), src)
 					if err != nil {
 						return err
 					}
@@ -204,147 +202,6 @@ func classSummary(c map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// expandInput turns a directory into the files under it (the tracked
-// files of a git checkout, else every regular file, skipping dot
-// directories); a file or URL is itself.
-func expandInput(p string) ([]string, error) {
-	if strings.Contains(p, "://") {
-		return []string{p}, nil
-	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, escarp.InvalidAt(escarp.Position{File: p}, "cannot read input: %w", err)
-	}
-	if !fi.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && looksImportable(d.Name()) {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, escarp.InvalidAt(escarp.Position{File: p}, "reading directory: %w", err)
-	}
-	return files, nil
-}
-
-func looksImportable(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json", ".har", ".log", ".jsonl", ".ndjson":
-		return true
-	}
-	return false
-}
-
-// errUnknownKind marks an input of no kind the inventory reads.
-var errUnknownKind = errors.New("unknown input kind")
-
-// importOne detects the kind of one input and imports it.
-func importOne(ctx context.Context, inv *inventory.Inventory, path, service, host string) (*inventory.Result, []escarp.Warning, error) {
-	var data []byte
-	var err error
-	if strings.Contains(path, "://") {
-		api, warns, err := spec.Load(ctx, path, spec.Options{})
-		if err != nil {
-			return nil, nil, err
-		}
-		res, err := importSpec(ctx, inv, api, service)
-		return res, warns, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, escarp.InvalidAt(escarp.Position{File: path}, "cannot read input: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(64 << 10)
-	first := string(head)
-	if i := strings.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	// Logs are streamed; everything else is read whole.
-	if kind := accesslog.Detect(first); kind != "" {
-		// Import in batches so memory stays bounded whatever the log size.
-		const batch = 10000
-		obs := make([]escarp.Observation, 0, batch)
-		total := &inventory.Result{Classes: map[string]int{}}
-		flush := func() error {
-			if len(obs) == 0 {
-				return nil
-			}
-			res, err := inv.Import(ctx, nil, obs, service)
-			if err != nil {
-				return err
-			}
-			total.Observations += res.Observations
-			total.New += res.New
-			total.Updated += res.Updated
-			total.Ignored += res.Ignored
-			total.Classes = res.Classes
-			for _, s := range res.Services {
-				if !slices.Contains(total.Services, s) {
-					total.Services = append(total.Services, s)
-				}
-			}
-			obs = obs[:0]
-			return nil
-		}
-		st, err := accesslog.Read(br, path, host, func(x *escarp.Exchange) error {
-			obs = append(obs, traffic.Observe(x, service))
-			if len(obs) == batch {
-				return flush()
-			}
-			return nil
-		})
-		if err == nil {
-			err = flush()
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return total, st.Warnings, nil
-	}
-	if data, err = io.ReadAll(br); err != nil {
-		return nil, nil, escarp.InvalidAt(escarp.Position{File: path}, "reading: %w", err)
-	}
-	now := time.Now().UTC()
-	switch {
-	case routes.Detect(data):
-		res, err := importRoutes(ctx, inv, path, data, service, now)
-		return res, nil, err
-	case spec.Detect(data) == escarp.FormatHAR:
-		xs, err := har.Read(bytes.NewReader(data))
-		if err != nil {
-			return nil, nil, escarp.InvalidAt(escarp.Position{File: path}, "%w", err)
-		}
-		obs := make([]escarp.Observation, 0, len(xs))
-		for i := range xs {
-			obs = append(obs, traffic.Observe(&xs[i], service))
-		}
-		res, err := inv.Import(ctx, nil, obs, service)
-		return res, nil, err
-	case spec.Detect(data) == "":
-		return nil, nil, &escarp.Error{Op: "inventory import", Kind: escarp.Invalid, Pos: escarp.Position{File: path, Line: 1},
-			Message: "not an API description, HAR file, access log or code routes document", Err: errUnknownKind}
-	default:
-		api, warns, err := spec.LoadBytes(ctx, path, data, spec.Options{})
-		if err != nil {
-			return nil, nil, err
-		}
-		res, err := importSpec(ctx, inv, api, service)
-		return res, warns, err
-	}
-}
-
 // importCodeRoutes imports the routes that the source code under dir
 // serves (Go, Express, Flask, FastAPI), as `escarp code routes` lists
 // them. A tree with no route imports nothing.
@@ -357,26 +214,8 @@ func importCodeRoutes(ctx context.Context, inv *inventory.Inventory, dir, servic
 	if err != nil {
 		return nil, notes, &escarp.Error{Op: "inventory import", Kind: escarp.Internal, Err: err}
 	}
-	res, err := importRoutes(ctx, inv, dir, data, service, time.Now().UTC())
+	res, _, err := inv.ImportSource(ctx, input.Routes(dir, data, input.Options{Service: service}))
 	return res, notes, err
-}
-
-// importRoutes imports a code routes document called name.
-func importRoutes(ctx context.Context, inv *inventory.Inventory, name string, data []byte, service string, at time.Time) (*inventory.Result, error) {
-	obs, err := routes.Parse(name, data, service, at)
-	if err != nil {
-		return nil, err
-	}
-	var specs []inventory.SpecService
-	if service != "" {
-		specs = []inventory.SpecService{{Name: service}}
-	}
-	return inv.Import(ctx, specs, obs, service)
-}
-
-func importSpec(ctx context.Context, inv *inventory.Inventory, api *escarp.API, service string) (*inventory.Result, error) {
-	svc := inventory.ServiceForSpec(api, service)
-	return inv.Import(ctx, []inventory.SpecService{svc}, inventory.SpecObservations(api, svc.Name, time.Now().UTC()), "")
 }
 
 func (a *app) inventoryListCmd() *cobra.Command {

@@ -26,8 +26,7 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 		return err
 	}
 	opts := a.reportOptions()
-	f, err := opts.Lookup(format)
-	if err != nil {
+	if _, err := opts.Lookup(format); err != nil {
 		return &escarp.Error{Op: "emit", Kind: escarp.Invalid, Message: "--format: " + err.Error()}
 	}
 	if err := opts.WriteOutputs(rep, outs); err != nil {
@@ -36,7 +35,7 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	a.wrote(outs)
 	stdout := opts
 	stdout.Color = format == report.FormatText && a.color(a.stdout)
-	f, _ = stdout.Lookup(format)
+	f, _ := stdout.Lookup(format)
 	return f(a.stdout, rep)
 }
 

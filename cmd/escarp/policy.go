@@ -185,9 +185,7 @@ func (a *app) runPolicyEval(cmd *cobra.Command, args []string, format string, ou
 	if err != nil {
 		return err
 	}
-	rep := &escarp.Report{SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:      escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt: started, FinishedAt: time.Now().UTC(), Runs: []*escarp.Run{run}}
+	rep := newReport(started, run)
 	if err := a.emit(rep, format, outputs); err != nil {
 		return err
 	}

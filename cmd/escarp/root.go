@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -125,24 +124,10 @@ func (a *app) config() (*config.File, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
-	path := a.configPath
-	if path == "" {
-		if p, ok := a.getenv("ESCARP_CONFIG"); ok && p != "" {
-			path = p
-		}
-	}
-	if path == "" {
-		p := filepath.Join(a.wd, config.DefaultName)
-		if _, err := os.Stat(p); err == nil {
-			path = p
-		}
-	}
+	path := a.configFile()
 	if path == "" {
 		a.cfg = config.Empty(a.wd)
 		return a.cfg, nil
-	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(a.wd, path)
 	}
 	f, err := config.Load(path, a.getenv)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,19 +52,9 @@ out before every check ran.`,
 	f.String("target", "", "base URL of the running API")
 	f.StringArrayVarP(&outputs, "output", "o", nil, "write the report to `PATH` (format from the extension, or FORMAT:PATH); repeatable")
 	f.StringVar(&format, "format", "text", "stdout format: text, json, sarif, junit, markdown or html")
-	f.Float64("rate", scan.DefaultRate, "maximum requests per second (0: default, negative: unthrottled)")
-	f.Int("concurrency", scan.DefaultConcurrency, "maximum requests in flight")
-	f.Int("max-requests", scan.DefaultMaxRequests, "request budget")
-	f.Duration("max-duration", scan.DefaultMaxDuration, "time budget of the whole scan")
-	f.Duration("timeout", scan.DefaultTimeout, "timeout of each request")
-	f.String("checks", "", "run only these checks: comma-separated ids, id prefixes or OWASP categories (API1,ESC-DAST-SSRF)")
-	f.String("skip-checks", "", "skip these checks (same selectors as --checks)")
-	f.Bool("allow-destructive", false, "run destructive checks and allow DELETE on resources escarp did not create")
-	f.String("callback-addr", "", "address of escarp's callback listener (default a random loopback port)")
-	f.String("callback-url", "", "URL the target uses to reach the callback listener (remote targets)")
+	addScanFlags(f)
 	f.String("jwt-wordlist", "", "file of candidate JWT HMAC keys, one a line, tried offline after the built-in list")
 	f.String("fail-on", "", "exit 1 when a finding has at least this severity (critical, high, medium, low, info)")
-	f.String("identity-file", "", "YAML file with an identities list (replaces the config's identities)")
 	f.Bool("no-store", false, "do not record the findings in the store")
 	f.String("store", "", "store: a path, sqlite:PATH or postgres://... (default .escarp/escarp.db)")
 	return cmd
@@ -73,30 +62,13 @@ out before every check ran.`,
 
 func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error {
 	const op = "scan"
-	cf, err := a.config()
+	cf, err := a.validConfig(op)
 	if err != nil {
 		return err
 	}
-	var fc scan.FileConfig
-	if err := cf.Section("scan", &fc); err != nil {
+	cfg, err := a.scanConfig(cmd, cf)
+	if err != nil {
 		return err
-	}
-	var cfg scan.Config
-	if err := fc.Apply(&cfg); err != nil {
-		return &escarp.Error{Op: op, Kind: escarp.Invalid, Pos: escarp.Position{File: cf.Path}, Message: err.Error()}
-	}
-	if err := cf.Section("identities", &cfg.Identities); err != nil {
-		return err
-	}
-	if p := a.setting(cmd, "identity-file", "identity_file", ""); p != "" {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(a.wd, p)
-		}
-		ids, err := loadIdentityFile(p, a.getenv)
-		if err != nil {
-			return err
-		}
-		cfg.Identities = ids
 	}
 
 	target := a.setting(cmd, "target", "target", cf.Target)
@@ -115,56 +87,6 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 	if specPath == "" {
 		return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "no API description: give --spec FILE, ESCARP_SPEC or spec: in escarp.yaml"}
 	}
-
-	num := func(flag, key string, fromConfig string, set func(string) error) error {
-		v := a.setting(cmd, flag, key, fromConfig)
-		if err := set(v); err != nil {
-			return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("--%s %q: %v", flag, v, err)}
-		}
-		return nil
-	}
-	cfgStr := func(changed bool, v string) string {
-		if changed {
-			return v
-		}
-		return ""
-	}
-	steps := []error{
-		num("rate", "rate", cfgStr(fc.Rate != nil, fmt.Sprint(cfg.Rate)), func(v string) (err error) {
-			cfg.Rate, err = strconv.ParseFloat(v, 64)
-			return err
-		}),
-		num("concurrency", "concurrency", cfgStr(fc.Concurrency != nil, fmt.Sprint(cfg.Concurrency)), func(v string) (err error) {
-			cfg.Concurrency, err = strconv.Atoi(v)
-			return err
-		}),
-		num("max-requests", "max_requests", cfgStr(fc.MaxRequests != nil, fmt.Sprint(cfg.MaxRequests)), func(v string) (err error) {
-			cfg.MaxRequests, err = strconv.Atoi(v)
-			return err
-		}),
-		num("max-duration", "max_duration", fc.MaxDuration, func(v string) (err error) {
-			cfg.MaxDuration, err = time.ParseDuration(v)
-			return err
-		}),
-		num("timeout", "timeout", fc.Timeout, func(v string) (err error) {
-			cfg.Timeout, err = time.ParseDuration(v)
-			return err
-		}),
-		num("allow-destructive", "allow_destructive", cfgStr(fc.AllowDestructive != nil, fmt.Sprint(cfg.AllowDestructive)), func(v string) (err error) {
-			cfg.AllowDestructive, err = strconv.ParseBool(v)
-			return err
-		}),
-	}
-	for _, err := range steps {
-		if err != nil {
-			return err
-		}
-	}
-	cfg.Checks = splitList(a.setting(cmd, "checks", "checks", strings.Join(fc.Checks, ",")))
-	cfg.SkipChecks = splitList(a.setting(cmd, "skip-checks", "skip_checks", strings.Join(fc.SkipChecks, ",")))
-	cfg.CallbackAddr = a.setting(cmd, "callback-addr", "callback_addr", fc.CallbackAddr)
-	cfg.CallbackURL = a.setting(cmd, "callback-url", "callback_url", fc.CallbackURL)
-	cfg.Progress = a.progress()
 
 	var failOn *escarp.Severity
 	if v := a.setting(cmd, "fail-on", "fail_on", ""); v != "" {
@@ -185,6 +107,10 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 	}
 	started := time.Now()
 	var opts list.Options
+	var fc scan.FileConfig
+	if err := cf.Section("scan", &fc); err != nil {
+		return err
+	}
 	if p := a.setting(cmd, "jwt-wordlist", "jwt_wordlist", fc.JWTWordlist); p != "" {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(a.wd, p)
@@ -203,13 +129,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		// Nothing was tested (unreachable, no identity): no report.
 		return err
 	}
-	rep := &escarp.Report{
-		SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt:     started,
-		FinishedAt:    time.Now(),
-		Runs:          []*escarp.Run{run},
-	}
+	rep := newReport(started, run)
 	if eerr := a.emit(rep, format, outputs); eerr != nil {
 		return eerr
 	}

@@ -74,7 +74,7 @@ func TestScanCommand(t *testing.T) {
 		{"no target", nil, []string{"scan", "--spec", "openapi.yaml"}, 2, "no target"},
 		{"no spec", nil, []string{"scan", "--target", srv.URL}, 2, "no API description"},
 		{"bad selector", nil, []string{"scan", "--spec", "openapi.yaml", "--target", srv.URL, "--checks", "API99"}, 2, "matches no check"},
-		{"bad rate", nil, []string{"scan", "--spec", "openapi.yaml", "--target", srv.URL}, 2, "--rate"},
+		{"bad rate", nil, []string{"scan", "--spec", "openapi.yaml", "--target", srv.URL}, 2, `ESCARP_RATE "fast"`},
 		{"unreachable", nil, []string{"scan", "--spec", "openapi.yaml", "--target", "http://127.0.0.1:1"}, 3, "unreachable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/gate"
+	"github.com/escarp/escarp/internal/git"
 	"github.com/escarp/escarp/internal/report"
 	"github.com/escarp/escarp/internal/spec"
 	"github.com/escarp/escarp/internal/specdiff"
@@ -260,9 +261,8 @@ func (a *app) runThreat(cmd *cobra.Command, fl threatFlags) error {
 	}
 	res.Run.Notes = append(append(append(res.Run.Notes, notes...), evNotes...), res.Model.Assumptions...)
 	res.Run.Stats["durationMs"] = time.Since(started).Milliseconds()
-	rep := &escarp.Report{SchemaVersion: escarp.ReportSchemaVersion,
-		Tool:      escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
-		StartedAt: started, FinishedAt: res.Run.FinishedAt, Runs: []*escarp.Run{res.Run}, Ranking: res.Ranking, ThreatModel: res.Model}
+	rep := newReport(started, res.Run)
+	rep.FinishedAt, rep.Ranking, rep.ThreatModel = res.Run.FinishedAt, res.Ranking, res.Model
 	if err := report.WriteModels(rep, models); err != nil {
 		return err
 	}
@@ -347,12 +347,12 @@ func (a *app) threatDiff(cmd *cobra.Command, specPath, prevFile, ref string, opt
 			return nil, err
 		}
 	case ref != "":
-		data, err := gitShow(ctx, filepath.Dir(specPath), ref, filepath.Base(specPath))
-		if errors.Is(err, errNotAtRef) {
+		data, err := git.Show(ctx, filepath.Dir(specPath), ref, filepath.Base(specPath))
+		if errors.Is(err, git.ErrNotAtRef) {
 			break // a new spec: everything is added
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--base-ref %s: %w", ref, err)
 		}
 		if prev, _, err = spec.LoadBytes(ctx, ref+":"+filepath.Base(specPath), data, spec.Options{}); err != nil {
 			return nil, err
@@ -405,8 +405,8 @@ func (a *app) runThreatDiff(cmd *cobra.Command, fl threatFlags) error {
 	run := d.After.Run
 	run.Findings = d.AddedFindings()
 	run.Notes = append(run.Notes, d.Summary())
-	rep := &escarp.Report{SchemaVersion: escarp.ReportSchemaVersion, Tool: escarp.Tool{Name: "escarp", Version: currentBuild().Version},
-		StartedAt: run.StartedAt, FinishedAt: run.FinishedAt, Runs: []*escarp.Run{run}}
+	rep := newReport(run.StartedAt, run)
+	rep.FinishedAt = run.FinishedAt
 	for _, o := range outputs {
 		out, err := report.ParseOutput(o)
 		if err != nil {

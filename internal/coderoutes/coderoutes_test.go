@@ -327,3 +327,60 @@ func BenchmarkExtract(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "routes/s")
 }
+
+// TestExtractNotes: what the interpreter cannot report is noted once per
+// place, however often it passes there: a gorilla/mux route given no
+// handler, and a path built at run time in a helper called twice.
+func TestExtractNotes(t *testing.T) {
+	src := `package main
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/gorilla/mux"
+)
+
+func main() {
+	r := mux.NewRouter()
+	r.Path("/orphan").Methods("GET")
+	r.HandleFunc("/ok", h).Methods("GET")
+	m := http.NewServeMux()
+	reg(m)
+	reg(m)
+}
+
+func reg(m *http.ServeMux) { m.HandleFunc("/r/"+os.Getenv("X"), h) }
+
+func h(w http.ResponseWriter, r *http.Request) {}
+`
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rs, notes, err := Extract(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`main.go:12: route /orphan registered without a handler: not reported`,
+		`main.go:19: route path built at run time, reported as "/r/{os.Getenv}"`,
+	}
+	if diff := cmp.Diff(want, notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	for _, r := range rs {
+		if r.Path == "/orphan" {
+			t.Errorf("a route without a handler was reported: %+v", r)
+		}
+	}
+	// The safe twin: every route has a handler and a constant path.
+	safe := strings.NewReplacer(`r.Path("/orphan").Methods("GET")`, `r.Path("/orphan").Methods("GET").HandlerFunc(h)`,
+		`"/r/"+os.Getenv("X")`, `"/r/x"`, `"os"`, ``).Replace(src)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(safe), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, notes, err := Extract(context.Background(), dir); err != nil || len(notes) != 0 {
+		t.Errorf("safe twin: notes %q, err %v; want none", notes, err)
+	}
+}

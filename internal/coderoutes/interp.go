@@ -140,9 +140,11 @@ func newInterp(ctx context.Context, idx *index) *interp {
 		cells: map[string]value{}, evals: map[string]bool{}, defMux: map[string]*router{}, noted: map[string]bool{}, authNames: map[string]bool{}}
 }
 
-func (in *interp) note(pos token.Pos, format string, args ...any) {
-	p := in.idx.fset.Position(pos)
-	msg := fmt.Sprintf("%s:%d: %s", p.Filename, p.Line, fmt.Sprintf(format, args...))
+// note records a note on file:line once, however often the interpreter
+// passes there (a route registered in a loop or by a helper called many
+// times).
+func (in *interp) note(file string, line int, format string, args ...any) {
+	msg := fmt.Sprintf("%s:%d: %s", file, line, fmt.Sprintf(format, args...))
 	if !in.noted[msg] {
 		in.noted[msg] = true
 		in.notes = append(in.notes, msg)
@@ -337,7 +339,7 @@ func (in *interp) bindParams(fr *frame, e *env, ft *ast.FuncType, args []value) 
 			if v.r == nil && v.obj == nil && v.rt == nil {
 				if fw := in.routerType(fr.file, f.Type); fw != "" {
 					v.r = &router{fw: fw}
-				} else if o := in.objectType(fr.file, f.Type); o != nil && v.isHandler() == false && v.str == nil {
+				} else if o := in.objectType(fr.file, f.Type); o != nil && !v.isHandler() && v.str == nil {
 					v.obj = o
 				}
 			}
@@ -978,12 +980,16 @@ func (in *interp) result() []routes.Route {
 	seen := map[string]bool{}
 	var out []routes.Route
 	for i, rt := range in.routes {
-		if !rt.complete || rt.sub {
+		if rt.sub {
 			continue
 		}
 		p, dyn := fullPath(rt)
+		if !rt.complete {
+			in.note(rt.file, rt.line, "route %s registered without a handler: not reported", p)
+			continue
+		}
 		if dyn {
-			in.notes = append(in.notes, fmt.Sprintf("%s:%d: route path built at run time, reported as %q", rt.file, rt.line, p))
+			in.note(rt.file, rt.line, "route path built at run time, reported as %q", p)
 		}
 		auth := rt.auth || inheritedAuth(rt.r)
 		for _, g := range in.prefixed {

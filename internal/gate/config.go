@@ -65,7 +65,7 @@ func (s *Stage) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: a stage is a name or a mapping with name:", n.Line)
+		return fmt.Errorf("line %d: a stage is a name or a mapping with a name key", n.Line)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		switch k := n.Content[i].Value; k {

@@ -423,6 +423,7 @@ func (e *Edge) once(req *http.Request, unmetered bool) (*http.Response, error) {
 		timeout = d
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
+	sent := time.Now()
 	resp, err := e.base.RoundTrip(req.WithContext(rctx))
 	if err != nil {
 		cancel()
@@ -434,7 +435,7 @@ func (e *Edge) once(req *http.Request, unmetered bool) (*http.Response, error) {
 		e.logf("%s %s: %v", req.Method, redact.URL(req.URL), err)
 		return nil, fmt.Errorf("%s %s: %w", req.Method, redact.URL(req.URL), err)
 	}
-	resp.Body = &body{rc: resp.Body, left: e.cfg.MaxBody, e: e, parent: ctx, ctx: rctx, timeout: timeout,
+	resp.Body = &body{rc: resp.Body, left: e.cfg.MaxBody, e: e, parent: ctx, ctx: rctx, timeout: timeout, sent: sent,
 		done: func() { cancel(); release() }, what: req.Method + " " + redact.URL(req.URL)}
 	return resp, nil
 }
@@ -545,6 +546,7 @@ type body struct {
 	parent    context.Context
 	ctx       context.Context
 	timeout   time.Duration
+	sent      time.Time
 	done      func()
 	what      string
 	truncated bool
@@ -585,6 +587,16 @@ func (b *body) Close() error {
 		b.done()
 	})
 	return err
+}
+
+// SentAt returns when the request answered by resp left the edge (after
+// any wait for the limiter, a free slot or a Retry-After), so a caller can
+// time the target alone; the zero time for a response not from an edge.
+func SentAt(resp *http.Response) time.Time {
+	if b, ok := resp.Body.(*body); ok {
+		return b.sent
+	}
+	return time.Time{}
 }
 
 // Truncated reports whether body, a response body from an [Edge] read to

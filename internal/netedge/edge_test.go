@@ -191,6 +191,16 @@ func TestRate(t *testing.T) {
 	if d := time.Since(start); d < 180*time.Millisecond {
 		t.Errorf("5 requests at 20/s took %s, want ≥ 200 ms", d)
 	}
+	// SentAt excludes the wait for the limiter.
+	before := time.Now()
+	resp, err := e.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if sent := SentAt(resp); sent.Sub(before) < 30*time.Millisecond {
+		t.Errorf("SentAt %s after the call: the limiter wait (~50 ms) should come before it", sent.Sub(before))
+	}
 }
 
 func TestOversizedBody(t *testing.T) {
@@ -295,5 +305,34 @@ func TestConcurrency(t *testing.T) {
 	}
 	if peak.Load() > 2 {
 		t.Errorf("peak in flight = %d, want ≤ 2", peak.Load())
+	}
+}
+
+func TestRateRecovers(t *testing.T) {
+	e := New(Config{Origins: []string{"http://127.0.0.1:1"}, Rate: 100, Adaptive: true})
+	e.tooMany.Add(1)
+	e.slowDown()
+	if got := e.Stats().Rate; got != 70 {
+		t.Fatalf("after a 429: %v rps, want 70", got)
+	}
+	e.recover()
+	if got := e.Stats().Rate; got != 70 {
+		t.Fatalf("raised right after a 429: %v rps", got)
+	}
+	e.lastSlow = time.Now().Add(-6 * time.Second)
+	e.recover()
+	if got := e.Stats().Rate; got != 87.5 {
+		t.Fatalf("after 5s without 429: %v rps, want 87.5", got)
+	}
+	e.lastRaise = time.Now().Add(-6 * time.Second)
+	e.recover()
+	if got := e.Stats().Rate; got != 100 {
+		t.Fatalf("the configured rate is the ceiling: %v rps, want 100", got)
+	}
+	// Not adaptive: a 429 changes nothing.
+	e = New(Config{Origins: []string{"http://127.0.0.1:1"}, Rate: 100})
+	e.slowDown()
+	if got := e.Stats().Rate; got != 100 {
+		t.Fatalf("non-adaptive edge slowed to %v", got)
 	}
 }

@@ -25,9 +25,6 @@ import (
 //go:embed packs/*.rego
 var packFS embed.FS
 
-// builtinPrefix is the package path of the built-in packs.
-const builtinPrefix = "escarp.pack."
-
 // Rule is one violation-reporting Rego rule (deny, violation, warn and
 // their _suffixed forms) with its metadata.
 type Rule struct {

@@ -37,7 +37,7 @@ func benchSession(b *testing.B, target string, rt http.RoundTripper, cfg Config)
 	}
 	b.Cleanup(s.close)
 	if rt != nil {
-		s.client.Transport = rt
+		s.useTransport(rt)
 	}
 	for name, a := range s.all {
 		s.auths[name] = a

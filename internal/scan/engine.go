@@ -96,20 +96,27 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 		run.FinishedAt = time.Now()
 		run.Findings = r.sortedFindings()
 		run.Notes = r.notes
+		net := s.edge.Stats()
 		run.Stats = map[string]int64{
-			"requests":   s.requests.Load(),
+			"requests":   net.Requests,
 			"operations": int64(len(api.Operations)),
 			"durationMs": time.Since(started).Milliseconds(),
 			"identities": int64(len(s.auths)),
 			"checks":     int64(len(run.Rules)),
 			"findings":   int64(len(run.Findings)),
-			"errors":     s.errors.Load(),
+			"errors":     net.Errors,
+			"timeouts":   net.Timeouts,
+			"refused":    net.Refused,
+			"tls":        net.TLS,
+			"tooMany":    net.TooMany,
+			"offScope":   net.OffScope,
 			"created":    int64(len(s.pool.created)),
 			"cleaned":    r.cleaned,
 			"status429":  s.tooMany.Load(),
 			"status5xx":  s.serverErrors.Load(),
 			"redirects":  s.redirects.Load(),
-			"truncated":  s.truncated.Load(),
+			// Bodies cut at the edge's bound or broken off mid-read.
+			"truncated": max(s.truncated.Load(), net.Truncated),
 		}
 		if err == nil {
 			err = r.honest(run.Stats)
@@ -133,17 +140,20 @@ func (e *Engine) Run(ctx context.Context, api *escarp.API, target string) (*esca
 	for _, c := range ran {
 		run.Rules = append(run.Rules, c.Info().RuleInfo())
 	}
-	if n := s.slowed.Load(); n > 0 {
-		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", n, float64(s.limiter.Limit()))
+	if net := s.edge.Stats(); net.TooMany > 0 {
+		r.note("the target answered 429 %d times: the rate was lowered to %.1f requests per second", net.TooMany, net.Rate)
+	}
+	if net := s.edge.Stats(); net.Errors > 0 || net.OffScope > 0 {
+		r.note("network: %s", net.Summary())
 	}
 	if s.stopRetry.Load() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
-			Message: fmt.Sprintf("the target asked escarp to wait (Retry-After) past the end of the time budget; the scan stopped after %d requests", s.requests.Load())})
+			Message: fmt.Sprintf("the target asked escarp to wait (Retry-After) past the end of the time budget; the scan stopped after %d requests", s.Requests())})
 	}
-	if s.budgetHit.Load() {
+	if s.budgetHit() {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("the scan budget ran out after %d requests and %s; %d check runs were skipped",
-				s.requests.Load(), time.Since(started).Round(time.Millisecond), r.skipped)})
+				s.Requests(), time.Since(started).Round(time.Millisecond), r.skipped)})
 	}
 	if ctx.Err() != nil {
 		return finish(&escarp.Error{Op: op, Kind: escarp.Unavailable, Message: "scan interrupted", Err: ctx.Err()})
@@ -403,7 +413,7 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				if r.s.budgetHit.Load() || ctx.Err() != nil {
+				if r.s.budgetHit() || r.s.stopRetry.Load() || ctx.Err() != nil {
 					r.mu.Lock()
 					r.skipped++
 					r.mu.Unlock()
@@ -412,7 +422,7 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 				r.runOne(ctx, j, ids)
 				done.Store(j.c.Info().ID, true)
 				for _, st := range j.then {
-					if r.s.budgetHit.Load() || ctx.Err() != nil {
+					if r.s.budgetHit() || r.s.stopRetry.Load() || ctx.Err() != nil {
 						break
 					}
 					r.runOne(ctx, job{c: st.c, op: st.op}, ids)
@@ -423,7 +433,7 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 	}
 	for i, j := range jobs {
 		if i%50 == 0 {
-			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.requests.Load())
+			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.Requests())
 		}
 		ch <- j
 	}

@@ -48,7 +48,7 @@ func (a *authServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			user, pass = r.FormValue("username"), r.FormValue("password")
 		}
 		if pass != "secret" {
-			http.Error(w, "wrong password", 401)
+			http.Error(w, "wrong password", http.StatusUnauthorized)
 			return
 		}
 		a.logins++
@@ -76,7 +76,7 @@ func (a *authServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		n, ok := a.valid[tok]
 		if !ok || (a.uses > 0 && n >= a.uses) {
-			http.Error(w, "expired", 401)
+			http.Error(w, "expired", http.StatusUnauthorized)
 			return
 		}
 		a.valid[tok] = n + 1

@@ -212,13 +212,6 @@ func (p *pool) listedID(identity, noun string) string {
 	return ids[0]
 }
 
-// Owned returns the ids identity owns for noun, oldest first.
-func (p *pool) ownedIDs(identity, noun string) []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.owned[identity][noun]...)
-}
-
 func (p *pool) addOwned(identity, noun, id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

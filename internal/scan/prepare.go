@@ -659,10 +659,7 @@ func (s *Session) learn(op *escarp.Operation, req *check.Request, resp *check.Re
 // alternatives returns other values to try for a field the target
 // rejected.
 func alternatives(s *escarp.Schema, name string) []any {
-	var out []any
-	for _, e := range s.Enum {
-		out = append(out, e)
-	}
+	out := append([]any(nil), s.Enum...)
 	for _, v := range value.Variants(s, name, value.Options{}) {
 		if v.Valid {
 			out = append(out, v.Value)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,10 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
+	"github.com/escarp/escarp/internal/netedge"
 )
 
 // userAgent identifies escarp's requests in the target's logs.
@@ -29,29 +27,17 @@ const userAgent = "escarp-scan/1"
 var errUnknownIdentity = errors.New("unknown or unauthenticated identity")
 
 // Session is the engine's implementation of [check.Session]: every request
-// a check sends goes through it, within scope, rate and budget.
+// a check sends goes through it, and from it through the network edge
+// ([netedge.Edge]) that holds scope, rate and budget.
 type Session struct {
 	cfg    Config
 	api    *escarp.API
 	target *url.URL
 	origin string // scheme://host:port of the target
 
-	client  *http.Client
-	limiter *rate.Limiter
-	sem     chan struct{}
-	start   time.Time
-	end     time.Time
-
-	requests atomic.Int64
-	errors   atomic.Int64
-	// slowed counts the 429 answers that lowered the rate.
-	slowed   atomic.Int64
-	rateMu   sync.Mutex
-	lastSlow time.Time
-	// lastRaise is when recover last raised the rate.
-	lastRaise time.Time
-	// budgetHit is set when a request was refused for lack of budget.
-	budgetHit atomic.Bool
+	edge   *netedge.Edge
+	client *http.Client
+	start  time.Time
 
 	auths map[string]*auth // working identities
 	all   map[string]*auth // configured identities
@@ -71,11 +57,13 @@ type Session struct {
 	// uniq numbers the unique names given to created items.
 	uniq atomic.Int64
 	// Answers that were no use: 429, 5xx, redirects, truncated bodies;
-	// stopRetry is set when a Retry-After reached past the time budget.
+	// stopRetry is set when several operations answered with a
+	// Retry-After reaching past the time budget.
 	tooMany, serverErrors, redirects, truncated atomic.Int64
 	stopRetry                                   atomic.Bool
 	// pastBudget holds the paths answered with a Retry-After past the
-	// time budget (guarded by rateMu).
+	// time budget.
+	pastMu     sync.Mutex
 	pastBudget map[string]bool
 }
 
@@ -92,7 +80,6 @@ func newSession(api *escarp.API, target *url.URL, cfg Config) (*Session, error) 
 		api:     api,
 		target:  target,
 		origin:  origin(target),
-		sem:     make(chan struct{}, cfg.Concurrency),
 		start:   time.Now(),
 		all:     map[string]*auth{},
 		auths:   map[string]*auth{},
@@ -101,54 +88,7 @@ func newSession(api *escarp.API, target *url.URL, cfg Config) (*Session, error) 
 		learned: map[*escarp.Operation]*learning{},
 	}
 	s.matchers = newMatchers(api)
-	s.end = s.start.Add(cfg.MaxDuration)
-	if cfg.Rate > 0 {
-		burst := int(cfg.Rate / 10)
-		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), max(1, min(burst, cfg.Concurrency)))
-	} else {
-		s.limiter = rate.NewLimiter(rate.Inf, 1)
-	}
-	allowed := map[string]bool{hostPort(target): true}
-	for _, id := range cfg.Identities {
-		if id.OAuth2 != nil {
-			if u, err := url.Parse(id.OAuth2.TokenURL); err == nil && u.Host != "" {
-				allowed[hostPort(u)] = true
-			}
-		}
-		if id.Login != nil {
-			if u, err := url.Parse(id.Login.Request.Path); err == nil && u.Host != "" {
-				allowed[hostPort(u)] = true
-			}
-		}
-	}
-	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
-	tr := &http.Transport{
-		Proxy: nil,
-		// The dial guard is the last line of scope enforcement: no
-		// connection is ever opened to a host:port that is not the target
-		// or a configured identity provider.
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if !allowed[addr] {
-				return nil, fmt.Errorf("dial %s: %w", addr, check.ErrOutOfScope)
-			}
-			return dialer.DialContext(ctx, network, addr)
-		},
-		MaxIdleConns:           cfg.Concurrency * 2,
-		MaxIdleConnsPerHost:    cfg.Concurrency * 2,
-		MaxConnsPerHost:        cfg.Concurrency * 2,
-		IdleConnTimeout:        30 * time.Second,
-		TLSHandshakeTimeout:    cfg.Timeout,
-		ResponseHeaderTimeout:  cfg.Timeout,
-		ExpectContinueTimeout:  time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-		DisableCompression:     true,
-	}
-	s.client = &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	s.useTransport(nil)
 	for _, id := range cfg.Identities {
 		s.all[id.Name] = newAuth(id)
 	}
@@ -162,16 +102,59 @@ func newSession(api *escarp.API, target *url.URL, cfg Config) (*Session, error) 
 	return s, nil
 }
 
+// useTransport (re)builds the session's edge over base (nil: the edge's
+// own transport, whose dial guard never opens a connection to a host:port
+// that is not the target or a configured identity provider).
+func (s *Session) useTransport(base http.RoundTripper) {
+	origins := []string{s.target.String()}
+	for _, id := range s.cfg.Identities {
+		if id.OAuth2 != nil {
+			if u, err := url.Parse(id.OAuth2.TokenURL); err == nil && u.Host != "" {
+				origins = append(origins, u.String())
+			}
+		}
+		if id.Login != nil {
+			if u, err := url.Parse(id.Login.Request.Path); err == nil && u.Host != "" {
+				origins = append(origins, u.String())
+			}
+		}
+	}
+	rps := s.cfg.Rate
+	if rps < 0 {
+		rps = 0
+	}
+	s.edge = netedge.New(netedge.Config{
+		Origins:       origins,
+		Rate:          rps,
+		Adaptive:      true,
+		Concurrency:   s.cfg.Concurrency,
+		MaxRequests:   s.cfg.MaxRequests,
+		MaxDuration:   s.cfg.MaxDuration,
+		Timeout:       s.cfg.Timeout,
+		MaxBody:       s.cfg.MaxBody,
+		Retries:       2,
+		MaxRetryAfter: maxRetryAfter,
+		// Rate-limit checks must see the 429s they provoke.
+		Return429: true,
+		UserAgent: userAgent,
+		Transport: base,
+	})
+	s.client = s.edge.Client()
+}
+
 // close releases the listener and idle connections.
 func (s *Session) close() {
 	if s.cb != nil {
 		s.cb.close()
 	}
-	s.client.CloseIdleConnections()
+	s.edge.Close()
 }
 
 // Requests returns the number of requests sent so far.
-func (s *Session) Requests() int64 { return s.requests.Load() }
+func (s *Session) Requests() int64 { return s.edge.Stats().Requests }
+
+// budgetHit reports whether a request was refused for lack of budget.
+func (s *Session) budgetHit() bool { return s.edge.Stats().BudgetHit }
 
 // Callback returns the callback listener, or nil.
 func (s *Session) Callback() check.Callback {
@@ -225,28 +208,14 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 		if err != nil {
 			return nil, err
 		}
-		if resp.Status == http.StatusTooManyRequests {
-			s.slowDown()
-		} else {
-			s.recover()
-		}
-		if resp.Status == http.StatusTooManyRequests && attempt < 2 {
-			if wait, ok := s.retryAfter(resp.Header.Get("Retry-After"), u.Path); ok {
-				t := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return resp, nil
-				case <-t.C:
-				}
-				continue
-			}
-		}
 		if resp.Status == http.StatusUnauthorized && a != nil && a.dynamic() && attempt == 0 {
 			if h, g, err := a.refresh(ctx, s.sendAuth, gen); err == nil {
 				hdr, gen = h, g
 				continue
 			}
+		}
+		if resp.Status == http.StatusTooManyRequests {
+			s.pastTheBudget(resp.Header.Get("Retry-After"), u.Path)
 		}
 		resp.Failed = s.shapes.failed(resp)
 		s.observe(req, method, u, resp)
@@ -254,87 +223,32 @@ func (s *Session) do(ctx context.Context, req *check.Request, bypass bool) (*che
 	}
 }
 
-// slowDown lowers the request rate by 30% after a 429, at most once every
-// two seconds and never below a quarter of the configured rate (1 request
-// per second at least), so a target's own limit is respected without a
-// deliberate burst probe slowing the whole scan to a crawl.
-func (s *Session) slowDown() {
-	s.rateMu.Lock()
-	defer s.rateMu.Unlock()
-	s.slowed.Add(1)
-	if time.Since(s.lastSlow) < 2*time.Second {
-		return
-	}
-	s.lastSlow = time.Now()
-	cur := s.limiter.Limit()
-	base := s.cfg.Rate
-	if base <= 0 {
-		base = 50
-	}
-	floor := rate.Limit(max(base/4, 1))
-	next := rate.Limit(50)
-	if cur != rate.Inf {
-		next = max(cur*0.7, floor)
-	}
-	s.limiter.SetLimit(next)
-}
-
-// recover raises a lowered rate by 25% (up to the configured rate) once
-// five seconds have passed without a 429, so one burst of 429s (a rate
-// limit probe) does not slow the rest of the scan.
-func (s *Session) recover() {
-	if s.slowed.Load() == 0 {
-		return
-	}
-	s.rateMu.Lock()
-	defer s.rateMu.Unlock()
-	cur, want := s.limiter.Limit(), rate.Limit(s.cfg.Rate)
-	if s.cfg.Rate <= 0 {
-		want = rate.Inf
-	}
-	if cur >= want || time.Since(s.lastSlow) < 5*time.Second || time.Since(s.lastRaise) < 5*time.Second {
-		return
-	}
-	s.lastRaise = time.Now()
-	s.limiter.SetLimit(min(cur*1.25, want))
-}
-
-// retryAfter parses a Retry-After header and bounds the wait by the
-// remaining time budget and maxRetryAfter.
-func (s *Session) retryAfter(v, path string) (time.Duration, bool) {
+// pastTheBudget records a 429 whose Retry-After reaches past the time
+// budget (the edge hands those back instead of waiting). One locked-out
+// operation (a login after a brute-force probe) is the target defending
+// itself; the same on several operations means the scan cannot go on:
+// stopRetry stops it, honestly.
+func (s *Session) pastTheBudget(retryAfter, path string) {
 	wait := time.Second
-	if v != "" {
-		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+	if v := strings.TrimSpace(retryAfter); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil {
 			wait = time.Duration(secs) * time.Second
 		} else if t, err := http.ParseTime(v); err == nil {
 			wait = time.Until(t)
 		}
 	}
-	if wait < 0 {
-		wait = 0
+	if s.cfg.MaxDuration <= 0 || !time.Now().Add(wait).After(s.start.Add(s.cfg.MaxDuration)) {
+		return
 	}
-	if time.Now().Add(wait).After(s.end) {
-		// Waiting would spend the whole budget. One locked-out operation
-		// (a login after a brute-force probe) is the target defending
-		// itself; the same on several operations means the scan cannot
-		// go on: stop it, honestly.
-		s.rateMu.Lock()
-		if s.pastBudget == nil {
-			s.pastBudget = map[string]bool{}
-		}
-		s.pastBudget[path] = true
-		n := len(s.pastBudget)
-		s.rateMu.Unlock()
-		if n >= pastBudgetOps {
-			s.stopRetry.Store(true)
-			s.budgetHit.Store(true)
-		}
-		return 0, false
+	s.pastMu.Lock()
+	defer s.pastMu.Unlock()
+	if s.pastBudget == nil {
+		s.pastBudget = map[string]bool{}
 	}
-	if wait > maxRetryAfter {
-		return 0, false
+	s.pastBudget[path] = true
+	if len(s.pastBudget) >= pastBudgetOps {
+		s.stopRetry.Store(true)
 	}
-	return wait, true
 }
 
 // resolve builds the absolute URL of req and refuses anything that would
@@ -384,60 +298,29 @@ func redactURL(s string) string {
 	return s
 }
 
-// take reserves one request of the budget.
-func (s *Session) take(bypass bool) error {
-	if bypass {
-		s.requests.Add(1)
-		return nil
+// edgeErr adds the check package's sentinel to an edge refusal, so checks
+// test for check.ErrBudget and check.ErrOutOfScope as before.
+func edgeErr(err error) error {
+	switch {
+	case errors.Is(err, netedge.ErrBudget):
+		return fmt.Errorf("%w (%w)", check.ErrBudget, err)
+	case errors.Is(err, netedge.ErrOutOfScope):
+		return fmt.Errorf("%w (%w)", check.ErrOutOfScope, err)
 	}
-	if time.Now().After(s.end) {
-		s.budgetHit.Store(true)
-		return fmt.Errorf("time budget of %s spent: %w", s.cfg.MaxDuration, check.ErrBudget)
-	}
-	n := s.requests.Add(1)
-	if s.cfg.MaxRequests > 0 && n > int64(s.cfg.MaxRequests) {
-		s.requests.Add(-1)
-		s.budgetHit.Store(true)
-		return fmt.Errorf("request budget of %d spent: %w", s.cfg.MaxRequests, check.ErrBudget)
-	}
-	return nil
+	return err
 }
 
 func (s *Session) roundTrip(ctx context.Context, req *check.Request, method string, u *url.URL, cred http.Header, bypass bool) (*check.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	rctx := ctx
+	if bypass {
+		rctx = netedge.Unmetered(rctx)
 	}
-	defer func() { <-s.sem }()
-	if err := s.take(bypass); err != nil {
-		return nil, err
-	}
-	if !bypass {
-		dl := s.end
-		if d, ok := ctx.Deadline(); ok && d.Before(dl) {
-			dl = d
-		}
-		wctx, cancel := context.WithDeadline(ctx, dl)
-		err := s.limiter.Wait(wctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			s.budgetHit.Store(true)
-			return nil, fmt.Errorf("time budget of %s spent: %w", s.cfg.MaxDuration, check.ErrBudget)
-		}
-	}
-	timeout := s.cfg.Timeout
 	if req.Timeout > 0 {
-		timeout = req.Timeout
+		rctx = netedge.WithTimeout(rctx, req.Timeout)
 	}
-	rctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	var body io.Reader
 	if len(req.Body) > 0 {
 		body = bytes.NewReader(req.Body)
@@ -462,20 +345,18 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 		}
 		hreq.Header[ck] = append([]string(nil), vs...)
 	}
-	started := time.Now()
-	hresp, err := s.client.Do(hreq)
+	hresp, err := s.edge.RoundTrip(hreq)
 	if err != nil {
-		s.errors.Add(1)
-		return nil, fmt.Errorf("%s %s: %w", method, req.Path, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%s %s: %w", method, req.Path, edgeErr(err))
 	}
 	defer hresp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, s.cfg.MaxBody+1))
-	truncated := int64(len(data)) > s.cfg.MaxBody
-	if truncated {
-		data = data[:s.cfg.MaxBody]
-	}
-	if err != nil && !truncated && len(data) == 0 && !errors.Is(err, io.ErrUnexpectedEOF) {
-		s.errors.Add(1)
+	started := netedge.SentAt(hresp)
+	data, err := io.ReadAll(hresp.Body)
+	truncated := netedge.Truncated(hresp.Body)
+	if err != nil && len(data) == 0 && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, fmt.Errorf("%s %s: reading body: %w", method, req.Path, err)
 	}
 	sent := hreq.Header.Clone()
@@ -515,19 +396,14 @@ func (s *Session) sendAuth(ctx context.Context, req *http.Request) (*http.Respon
 		req.URL = &u
 		req.Host = u.Host
 	}
-	if err := s.take(true); err != nil {
-		return nil, nil, err
-	}
-	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	req = req.WithContext(rctx)
+	req = req.WithContext(netedge.Unmetered(ctx))
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, edgeErr(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.MaxBody))
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -547,14 +423,3 @@ func loginPath(base, path string) string {
 }
 
 func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
-
-// hostPort returns the dial address of u, with the scheme's default port.
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "https" {
-		return net.JoinHostPort(u.Hostname(), "443")
-	}
-	return net.JoinHostPort(u.Hostname(), "80")
-}

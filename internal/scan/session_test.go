@@ -242,12 +242,12 @@ func TestDoRetryAfter(t *testing.T) {
 		t.Fatalf("Retry-After 3600: %v, %v after %s", resp, err, time.Since(start))
 	}
 	// Each 429 lowers the rate.
-	if got := s2.limiter.Limit(); got != 50 {
+	if got := s2.edge.Stats().Rate; got != 50 {
 		t.Errorf("rate after a 429 from an unthrottled scan: %v, want 50", got)
 	}
 	// A second 429 within two seconds does not lower it again.
 	_, _ = s2.Do(testCtx(t), &check.Request{Path: "/"})
-	if got := s2.limiter.Limit(); got != 50 {
+	if got := s2.edge.Stats().Rate; got != 50 {
 		t.Errorf("rate after a second 429 at once: %v, want 50", got)
 	}
 }
@@ -333,27 +333,5 @@ func TestCallback(t *testing.T) {
 	}
 	if !strings.HasPrefix(cb.URL("x"), "http://127.0.0.1:") {
 		t.Errorf("callback not on loopback: %s", cb.URL("x"))
-	}
-}
-
-func TestRateRecovers(t *testing.T) {
-	s, _ := testSession(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), Config{Rate: 100})
-	s.slowDown()
-	if got := float64(s.limiter.Limit()); got != 70 {
-		t.Fatalf("after a 429: %v rps, want 70", got)
-	}
-	s.recover()
-	if got := float64(s.limiter.Limit()); got != 70 {
-		t.Fatalf("raised right after a 429: %v rps", got)
-	}
-	s.lastSlow = time.Now().Add(-6 * time.Second)
-	s.recover()
-	if got := float64(s.limiter.Limit()); got != 87.5 {
-		t.Fatalf("after 5s without 429: %v rps, want 87.5", got)
-	}
-	s.lastRaise = time.Now().Add(-6 * time.Second)
-	s.recover()
-	if got := float64(s.limiter.Limit()); got != 100 {
-		t.Fatalf("the configured rate is the ceiling: %v rps, want 100", got)
 	}
 }

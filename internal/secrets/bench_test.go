@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/sources"
 )
 
 // writeTree writes n ordinary Go files (no secrets) under dir and returns
@@ -102,7 +103,7 @@ func BenchmarkGitleaksAlone(b *testing.B) {
 						b.Error(err)
 						continue
 					}
-					det.Detect(detect.Fragment{Raw: string(data), FilePath: p, StartLine: 1})
+					detectIn(context.Background(), det, sources.Fragment{Raw: string(data), FilePath: p, StartLine: 1})
 				}
 			}()
 		}

@@ -81,23 +81,32 @@ func newDetector(ctx context.Context, cfg config.Config) *detector {
 	}
 }
 
+// detectIn runs d over fr. gitleaks v8 marks detect.Fragment deprecated in
+// favour of sources.Fragment "in v9", but DetectContext takes nothing else
+// (DetectSource accumulates findings in the detector across calls), so the
+// conversion lives here, once.
+func detectIn(ctx context.Context, d *detect.Detector, fr sources.Fragment) []report.Finding {
+	//lint:ignore SA1019 the only fragment type DetectContext accepts in gitleaks v8
+	return d.DetectContext(ctx, detect.Fragment(fr))
+}
+
 // detect returns the findings of every rule in fr.
 func (d *detector) detect(ctx context.Context, fr sources.Fragment) []report.Finding {
-	found := d.main.DetectContext(ctx, detect.Fragment(fr))
+	found := detectIn(ctx, d.main, fr)
 	if d.generic == nil || fr.Raw == "" {
 		return found
 	}
 	var generic []report.Finding
 	windows, whole := d.windows(fr.Raw)
 	if whole {
-		generic = d.generic.DetectContext(ctx, detect.Fragment(fr))
+		generic = detectIn(ctx, d.generic, fr)
 	}
 	for _, w := range windows {
 		sub := fr
 		sub.Raw = fr.Raw[w.start:w.end]
 		sub.Bytes = nil
 		sub.StartLine = fr.StartLine + w.line
-		generic = append(generic, d.generic.DetectContext(ctx, detect.Fragment(sub))...)
+		generic = append(generic, detectIn(ctx, d.generic, sub)...)
 	}
 	return append(found, precedence(generic, found)...)
 }

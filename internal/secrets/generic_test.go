@@ -73,7 +73,7 @@ func TestDetectorMatchesGitleaks(t *testing.T) {
 	for name, text := range texts {
 		fr := sources.Fragment{Raw: text, FilePath: name, StartLine: 1}
 		var want, got []hit
-		for _, f := range plain.Detect(detect.Fragment(fr)) {
+		for _, f := range detectIn(context.Background(), plain, fr) {
 			want = append(want, r.toHit(f, name, ""))
 		}
 		for _, f := range ours.detect(context.Background(), fr) {

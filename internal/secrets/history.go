@@ -1,10 +1,8 @@
 package secrets
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -12,23 +10,9 @@ import (
 	"github.com/fatih/semgroup"
 	"github.com/zricethezav/gitleaks/v8/cmd/scm"
 	"github.com/zricethezav/gitleaks/v8/sources"
-)
 
-// git runs the git binary in dir with a clean, non-interactive setup and
-// returns its trimmed standard output.
-func git(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			return "", fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
-		}
-		return "", fmt.Errorf("git %s: %s: %w", strings.Join(args, " "), firstLine(msg), err)
-	}
-	return strings.TrimSpace(stdout.String()), nil
-}
+	"github.com/escarp/escarp/internal/git"
+)
 
 // commitOrder maps each scanned commit to its position in the history, 0
 // for HEAD: a larger number is an older commit.
@@ -43,18 +27,18 @@ func (r *run) commitOrder() map[string]int {
 // its own part of the history. A root outside any git work tree, or without
 // commits, gives a note.
 func (r *run) scanHistory(ctx context.Context) ([]hit, error) {
-	if _, err := exec.LookPath("git"); err != nil {
+	if !git.Available() {
 		r.note("git history not scanned: the git binary is not installed")
 		return nil, nil
 	}
-	if inside, err := git(ctx, r.root, "rev-parse", "--is-inside-work-tree"); err != nil || inside != "true" {
+	if inside, err := git.Run(ctx, r.root, "rev-parse", "--is-inside-work-tree"); err != nil || inside != "true" {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		r.note("git history not scanned: %s is not in a git work tree", r.root)
 		return nil, nil
 	}
-	revs, err := git(ctx, r.root, "rev-list", fmt.Sprintf("--max-count=%d", r.opt.MaxCommits), "HEAD")
+	revs, err := git.Run(ctx, r.root, "rev-list", fmt.Sprintf("--max-count=%d", r.opt.MaxCommits), "HEAD")
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

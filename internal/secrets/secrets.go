@@ -477,7 +477,7 @@ func (r *run) toHit(f report.Finding, file, commit string) hit {
 func secretIndex(cfg config.Config, f report.Finding) int {
 	rule, ok := cfg.Rules[f.RuleID]
 	if ok && rule.Regex != nil {
-		if m := rule.Regex.FindStringSubmatchIndex(f.Match); m != nil && len(m) >= 4 {
+		if m := rule.Regex.FindStringSubmatchIndex(f.Match); len(m) >= 4 {
 			if rule.SecretGroup > 0 && 2*rule.SecretGroup+1 < len(m) {
 				if s := m[2*rule.SecretGroup]; s >= 0 && f.Match[s:m[2*rule.SecretGroup+1]] == f.Secret {
 					return s

@@ -24,6 +24,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/netedge"
+	"github.com/escarp/escarp/internal/redact"
 	"github.com/escarp/escarp/internal/spec/har"
 	"github.com/escarp/escarp/internal/spec/openapi"
 	"github.com/escarp/escarp/internal/spec/postman"
@@ -37,7 +39,9 @@ const (
 
 // Options configure a load. The zero value is ready to use.
 type Options struct {
-	// Client fetches http(s) locations; nil uses a client with Timeout.
+	// Client fetches http(s) locations; nil sends through a network edge
+	// ([netedge.Edge]) open to any origin, with Timeout and MaxBytes, that
+	// does not follow redirects.
 	Client *http.Client
 	// Timeout bounds each fetch of a URL (default [DefaultTimeout]).
 	Timeout time.Duration
@@ -126,8 +130,12 @@ func (o Options) read(ctx context.Context, location string) ([]byte, error) {
 }
 
 func (o Options) fetch(ctx context.Context, location string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, o.timeout())
-	defer cancel()
+	if o.Client != nil {
+		// The edge bounds its own requests (and says so when they time out).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout())
+		defer cancel()
+	}
 	fail := func(msg string, err error) error {
 		return &escarp.Error{Op: "spec.Load", Kind: escarp.Invalid, Pos: escarp.Position{File: location}, Message: msg, Err: err}
 	}
@@ -138,13 +146,19 @@ func (o Options) fetch(ctx context.Context, location string) ([]byte, error) {
 	req.Header.Set("Accept", "application/json, application/yaml;q=0.9, text/yaml;q=0.8, */*;q=0.5")
 	c := o.Client
 	if c == nil {
-		c = &http.Client{Timeout: o.timeout()}
+		edge := netedge.New(netedge.Config{AnyOrigin: true, EnvProxy: true, Timeout: o.timeout(),
+			MaxBody: o.maxBytes(), Retries: 1, UserAgent: "escarp", TimeoutHint: "the fetch timeout"})
+		defer edge.Close()
+		c = edge.Client()
 	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, fail("cannot fetch", err)
 	}
 	defer resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 == 3 && loc != "" {
+		return nil, fail(fmt.Sprintf("cannot fetch: HTTP %s to %s (redirects are not followed: load that URL)", resp.Status, redact.RawURL(loc)), nil)
+	}
 	if resp.StatusCode/100 != 2 {
 		return nil, fail(fmt.Sprintf("cannot fetch: HTTP %s", resp.Status), nil)
 	}
@@ -152,7 +166,7 @@ func (o Options) fetch(ctx context.Context, location string) ([]byte, error) {
 	if err != nil {
 		return nil, fail("cannot fetch", err)
 	}
-	if int64(len(data)) > o.maxBytes() {
+	if int64(len(data)) > o.maxBytes() || netedge.Truncated(resp.Body) {
 		return nil, fail(fmt.Sprintf("larger than %d bytes", o.maxBytes()), nil)
 	}
 	return data, nil

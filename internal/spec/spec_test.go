@@ -146,6 +146,9 @@ func TestLoadURL(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	})
+	mux.HandleFunc("/moved.yaml", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/specs/api.yaml", http.StatusFound)
+	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -169,7 +172,8 @@ func TestLoadURL(t *testing.T) {
 	}{
 		{"/missing.yaml", Options{}, "404"},
 		{"/big.yaml", Options{MaxBytes: 500}, "larger than"},
-		{"/slow.yaml", Options{Timeout: 200 * time.Millisecond}, "cannot fetch"},
+		{"/slow.yaml", Options{Timeout: 200 * time.Millisecond}, "timed out after 200ms"},
+		{"/moved.yaml", Options{}, "redirects are not followed"},
 	} {
 		start := time.Now()
 		_, _, err := Load(ctx, srv.URL+tt.path, tt.opts)

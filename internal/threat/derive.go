@@ -149,9 +149,7 @@ func Derive(in Input) *Result {
 		b.threatsOf(e, ev)
 	}
 	b.elementThreats(ev)
-	for _, t := range b.allThreats() {
-		m.Threats = append(m.Threats, t)
-	}
+	m.Threats = append(m.Threats, b.allThreats()...)
 	run := &escarp.Run{Engine: escarp.EngineThreat, StartedAt: now, FinishedAt: now, Rules: Rules(),
 		Stats: map[string]int64{"operations": int64(len(b.order)), "threats": int64(len(m.Threats)), "assets": int64(len(m.Assets)), "flows": int64(len(m.Flows))}}
 	for _, api := range in.APIs {

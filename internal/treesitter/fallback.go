@@ -10,6 +10,9 @@ import (
 	"github.com/escarp/escarp/internal/inventory/routes"
 )
 
+// unavailableNote is the note of a build without tree-sitter.
+const unavailableNote = "JavaScript/TypeScript and Python analysis is not in this build: it needs cgo (built with CGO_ENABLED=0 or -tags notreesitter)"
+
 // Available reports whether this build can analyse JavaScript/TypeScript and
 // Python; it is false in a build without cgo or with the notreesitter tag.
 const Available = false

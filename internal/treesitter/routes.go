@@ -135,9 +135,9 @@ func (g *graph) definitions(f *file) {
 				return false
 			case "import_statement":
 				for _, c := range n.childrenOf("name") {
-					mod, local := c.text(src), strings.SplitN(c.text(src), ".", 2)[0]
+					mod := c.text(src)
 					if c.kind == "aliased_import" {
-						mod, local = c.child("name").text(src), c.child("alias").text(src)
+						mod, local := c.child("name").text(src), c.child("alias").text(src)
 						if t := g.pyModule(f.rel, mod); t != "" {
 							imps[local] = importRef{file: t, module: true}
 						}

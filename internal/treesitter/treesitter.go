@@ -22,6 +22,3 @@ type Options struct {
 	// directories to skip.
 	Exclude []string
 }
-
-// unavailableNote is the note of a build without tree-sitter.
-const unavailableNote = "JavaScript/TypeScript and Python analysis is not in this build: it needs cgo (built with CGO_ENABLED=0 or -tags notreesitter)"

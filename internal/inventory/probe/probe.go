@@ -25,13 +25,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/discovery"
+	"github.com/escarp/escarp/internal/netedge"
 )
 
 // Config bounds and tunes a discovery run.
@@ -56,9 +54,9 @@ type Config struct {
 	Known *escarp.API
 	// Header is added to every request (authentication for probing).
 	Header http.Header
-	// Client overrides the HTTP client (tests); redirects are still not
-	// followed.
-	Client *http.Client
+	// Transport replaces the transport under the network edge (tests);
+	// scope, budgets and the rule against following redirects still apply.
+	Transport http.RoundTripper
 	// ParseSpec loads an API description found on the target (the
 	// command passes the spec loader); its paths then seed version
 	// siblings and the wordlist prefixes. Nil skips it.
@@ -99,16 +97,14 @@ type Route struct {
 }
 
 type prober struct {
-	cfg     Config
-	base    *url.URL
-	client  *http.Client
-	limiter *rate.Limiter
-	sent    atomic.Int64
-	stop    time.Time
-	mu      sync.Mutex
-	bases   map[string]*discovery.NotFound // prefix → how it answers paths that do not exist
-	streak  int
-	wild    bool
+	cfg    Config
+	base   *url.URL
+	edge   *netedge.Edge
+	stop   time.Time
+	mu     sync.Mutex
+	bases  map[string]*discovery.NotFound // prefix → how it answers paths that do not exist
+	streak int
+	wild   bool
 }
 
 // ErrBudget is returned (wrapped) when the request or time budget ran out;
@@ -123,20 +119,27 @@ func Discover(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, &escarp.Error{Op: op, Kind: escarp.Invalid, Message: fmt.Sprintf("target %q is not an http(s) URL", cfg.Target)}
 	}
 	defaults(&cfg)
-	p := &prober{cfg: cfg, base: u, bases: map[string]*discovery.NotFound{},
-		limiter: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate))), stop: time.Now().Add(cfg.MaxDuration)}
-	p.client = &http.Client{Timeout: cfg.Timeout}
-	if cfg.Client != nil {
-		cp := *cfg.Client
-		p.client = &cp
-	}
-	p.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	p := &prober{cfg: cfg, base: u, bases: map[string]*discovery.NotFound{}, stop: time.Now().Add(cfg.MaxDuration)}
+	p.edge = netedge.New(netedge.Config{
+		Origins:     []string{u.String()},
+		Rate:        cfg.Rate,
+		Burst:       max(1, int(cfg.Rate)),
+		Concurrency: cfg.Concurrency,
+		MaxRequests: cfg.MaxRequests,
+		MaxDuration: cfg.MaxDuration,
+		Timeout:     cfg.Timeout,
+		MaxBody:     maxBody,
+		Retries:     2,
+		UserAgent:   "escarp-discover",
+		Transport:   cfg.Transport,
+	})
+	defer p.edge.Close()
 	ctx, cancel := context.WithDeadline(ctx, p.stop)
 	defer cancel()
 
 	res := &Result{Target: u.String(), Started: time.Now().UTC(), Specs: []Spec{}, GraphQL: []string{}, Routes: []Route{}}
 	defer func() {
-		res.Requests = int(p.sent.Load())
+		res.Requests = int(p.edge.Stats().Requests)
 		res.Duration = time.Since(res.Started).Round(time.Millisecond).String()
 	}()
 
@@ -249,15 +252,6 @@ type response struct {
 const maxBody = 512 << 10
 
 func (p *prober) do(ctx context.Context, method, path string, body []byte, ctype string) (*response, error) {
-	if int(p.sent.Load()) >= p.cfg.MaxRequests || time.Now().After(p.stop) {
-		return nil, ErrBudget
-	}
-	if err := p.limiter.Wait(ctx); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBudget, err)
-	}
-	if p.sent.Add(1) > int64(p.cfg.MaxRequests) {
-		return nil, ErrBudget
-	}
 	u := *p.base
 	u.Path = strings.TrimRight(p.base.Path, "/") + "/" + strings.TrimLeft(path, "/")
 	u.RawQuery = ""
@@ -265,27 +259,23 @@ func (p *prober) do(ctx context.Context, method, path string, body []byte, ctype
 	if err != nil {
 		return nil, err
 	}
-	if req.URL.Host != p.base.Host || req.URL.Scheme != p.base.Scheme {
-		return nil, fmt.Errorf("out of scope: %s", req.URL)
-	}
 	for k, vs := range p.cfg.Header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
 		}
 	}
-	req.Header.Set("User-Agent", "escarp-discover")
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := p.client.Do(req)
+	resp, err := p.edge.RoundTrip(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBudget, ctx.Err())
+		if ctx.Err() != nil || errors.Is(err, netedge.ErrBudget) || errors.Is(err, netedge.ErrRetryAfter) {
+			return nil, fmt.Errorf("%w: %w", ErrBudget, err)
 		}
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, _ := io.ReadAll(resp.Body)
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 

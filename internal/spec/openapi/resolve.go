@@ -344,9 +344,7 @@ func resolveLocation(base, ref string) (string, error) {
 		}
 		return bu.ResolveReference(ru).String(), nil
 	}
-	if strings.HasPrefix(ref, "file://") {
-		ref = strings.TrimPrefix(ref, "file://")
-	}
+	ref = strings.TrimPrefix(ref, "file://")
 	if p, err := url.PathUnescape(ref); err == nil {
 		ref = p
 	}

@@ -1,10 +1,11 @@
-package gitsrc
+package git
 
 import (
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/escarp/escarp"
@@ -53,5 +54,23 @@ func TestCheckout(t *testing.T) {
 	}
 	if _, _, ok := Parse("openapi.yaml"); ok {
 		t.Error("a file parsed as a git source")
+	}
+
+	// Show reads a file at a ref; a file absent there is ErrNotAtRef; an
+	// unknown ref is an input error quoting git.
+	if b, err := Show(context.Background(), repo, "v1", "openapi.yaml"); err != nil || string(b) != "openapi: 3.1.0\n" {
+		t.Errorf("Show(v1) = %q, %v", b, err)
+	}
+	if _, err := Show(context.Background(), repo, "HEAD", "openapi.yaml"); err != ErrNotAtRef {
+		t.Errorf("Show(HEAD) of a removed file = %v, want ErrNotAtRef", err)
+	}
+	if _, err := Show(context.Background(), repo, "nosuchref", "openapi.yaml"); escarp.ExitCode(err) != 2 {
+		t.Errorf("Show(nosuchref) = %v, want an input error", err)
+	}
+	if out, err := Run(context.Background(), repo, "rev-list", "--count", "HEAD"); err != nil || out != "2" {
+		t.Errorf("Run(rev-list --count) = %q, %v; want 2", out, err)
+	}
+	if _, err := Run(context.Background(), repo, "rev-parse", "nosuchref"); err == nil || !strings.Contains(err.Error(), "git rev-parse nosuchref:") {
+		t.Errorf("Run(bad ref) = %v, want git's message", err)
 	}
 }
