@@ -88,7 +88,6 @@ type monitorRig struct {
 	webhook  *sink.Webhook
 	syslog   *sink.Syslog
 	db       *sqlstore.DB
-	bus      bus.Bus
 	notes    []string
 	started  time.Time
 	specFile string

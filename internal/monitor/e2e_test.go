@@ -142,7 +142,6 @@ type tap struct {
 	mu        sync.Mutex
 	exchanges []proxy.Exchange
 	events    []detect.Event
-	attack    []string // per event, the attack it belongs to
 }
 
 func TestLabBehindProxy(t *testing.T) {

@@ -238,13 +238,9 @@ func unesc(s string) string {
 	return pointerUnescaper.Replace(s)
 }
 
-// lookup evaluates a JSON pointer in root. It returns the key node when the
-// last step is a mapping key.
-func lookup(root *yaml.Node, ptr string) (key, node *yaml.Node, err error) {
-	return lookupIn(nil, root, ptr)
-}
-
-// lookupIn is [lookup] with the key index of root's document (nil scans).
+// lookupIn evaluates a JSON pointer in root, with the key index of root's
+// document (nil scans). It returns the key node when the last step is a
+// mapping key.
 func lookupIn(x *keyIndex, root *yaml.Node, ptr string) (key, node *yaml.Node, err error) {
 	node = deref(root)
 	if ptr == "" || ptr == "/" && node != nil && node.Kind != yaml.MappingNode {

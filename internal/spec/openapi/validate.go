@@ -55,6 +55,7 @@ func SchemaErrors(ctx context.Context, d *Document) ([]SchemaError, error) {
 		// double the peak memory of an audit. Its JSON view is built here,
 		// on first use, and dropped once validated.
 		doc = infoDocument{info: d.info}
+		//lint:ignore SA1019 dropping the cached JSON view is the point: the fields have no setter
 		defer func() { d.info.SpecJSON, d.info.SpecJSONBytes = nil, nil }()
 	} else {
 		cfg := datamodel.NewDocumentConfiguration()
