@@ -178,3 +178,21 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Errorf("the low rule group is still shown after unticking Low (%v)", err)
 	}
 }
+
+func TestTextFixPrintsExamplePlainly(t *testing.T) {
+	r := &escarp.Report{Runs: []*escarp.Run{{Engine: escarp.EngineAudit,
+		Rules: []escarp.RuleInfo{{ID: "ESC-AUTH-002", Title: "Write operation is not protected", Remediation: "Add a **security** requirement globally:\n\n    security:\n      - bearer: []"}},
+		Findings: []escarp.Finding{{RuleID: "ESC-AUTH-002", Severity: escarp.SeverityHigh, Message: "POST /orders has **no** security"}}}}}
+	var b bytes.Buffer
+	if err := writeText(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := "  Fix: Add a security requirement globally:\n\n           security:\n             - bearer: []\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("text report fix:\n%s\nwant it to contain\n%s", out, want)
+	}
+	if strings.Contains(out, "**") {
+		t.Errorf("Markdown printed raw:\n%s", out)
+	}
+}

@@ -109,7 +109,7 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 			}
 			fmt.Fprintln(w, line)
 			if f.Message != "" {
-				fmt.Fprintf(w, "    %s\n", indent(f.Message, "    "))
+				fmt.Fprintf(w, "    %s\n", indent(plainInline(f.Message), "    "))
 			}
 			if len(f.Flows) > 0 {
 				printFlow(w, p, f.Flows[0])
@@ -121,8 +121,8 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 				fmt.Fprintf(w, "    %s\n", p.paint(ansiBlue, "$ "+indent(f.Reproducer, "      ")))
 			}
 		}
-		if fix := firstParagraph(g.Rule.Remediation); fix != "" {
-			fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Fix:"), indent(fix, "       "))
+		if fix := strings.TrimSpace(g.Rule.Remediation); fix != "" {
+			fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Fix:"), terminalText(fix, "       "))
 		}
 	}
 	if run.Dropped > 0 {
