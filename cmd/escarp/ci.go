@@ -407,7 +407,7 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 	if err := p.cf.Section("identities", &cfg.Identities); err != nil {
 		return nil, err
 	}
-	cfg.Progress = a.progress()
+	cfg.Progress, cfg.Detail, cfg.Bar = a.status(), a.detail(), barWriter(a.progress())
 	var note string
 	if p.drift != nil && p.changedOnly {
 		cfg.Operations = append(slices.Clone(p.drift.New), p.drift.Changed...)
@@ -424,7 +424,7 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 		return nil, err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(a.progress(), "warning:", w)
+		fmt.Fprintln(a.status(), "warning:", w)
 	}
 	run, err := scan.Run(ctx, api, p.target, cfg, list.All())
 	if run == nil || (err != nil && len(run.Rules) == 0) {

@@ -338,11 +338,16 @@ func failOnError(op string, run *escarp.Run, sev escarp.Severity) error {
 func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Result, error) {
 	var deps *sca.Result
 	engines := a.codeEngines(p, &deps)
-	progress := a.progress()
+	status := a.status()
+	announced := map[string]bool{}
 	for i := range engines {
 		scan, name := engines[i].Scan, engines[i].Name
+		first := !announced[name] // several SAST analysers share one stage line
+		announced[name] = true
 		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
-			fmt.Fprintf(progress, "code: %s\n", name)
+			if first {
+				fmt.Fprintf(status, "code: %s\n", name)
+			}
 			return scan(ctx, root)
 		}
 	}

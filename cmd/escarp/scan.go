@@ -162,7 +162,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 	cfg.SkipChecks = splitList(a.setting(cmd, "skip-checks", "skip_checks", strings.Join(fc.SkipChecks, ",")))
 	cfg.CallbackAddr = a.setting(cmd, "callback-addr", "callback_addr", fc.CallbackAddr)
 	cfg.CallbackURL = a.setting(cmd, "callback-url", "callback_url", fc.CallbackURL)
-	cfg.Progress = a.progress()
+	cfg.Progress, cfg.Detail, cfg.Bar = a.status(), a.detail(), barWriter(a.progress())
 
 	var failOn *escarp.Severity
 	if v := a.setting(cmd, "fail-on", "fail_on", ""); v != "" {
@@ -179,7 +179,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(a.progress(), "warning:", w)
+		fmt.Fprintln(a.status(), "warning:", w)
 	}
 	started := time.Now()
 	run, err := scan.Run(ctx, api, target, cfg, list.All())
@@ -187,8 +187,9 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		return err
 	}
 	if err != nil && len(run.Rules) == 0 {
-		// Nothing was tested (unreachable, no identity): no report.
-		return err
+		// Nothing was tested (unreachable, no identity): the reports still
+		// say so, for CI upload steps.
+		run.Notes = append(run.Notes, "scan stopped early: "+err.Error())
 	}
 	rep := &escarp.Report{
 		SchemaVersion: escarp.ReportSchemaVersion,
@@ -200,7 +201,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 	if eerr := a.emit(rep, format, outputs); eerr != nil {
 		return eerr
 	}
-	if noStore, _ := cmd.Flags().GetBool("no-store"); !noStore {
+	if noStore, _ := cmd.Flags().GetBool("no-store"); !noStore && (err == nil || len(run.Rules) > 0) {
 		if serr := a.recordRuns(cmd, run); serr != nil {
 			return serr
 		}

@@ -14,12 +14,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
@@ -233,11 +236,22 @@ func (r *runner) note(format string, args ...any) {
 // reachable proves the target answers HTTP at all.
 func (r *runner) reachable(ctx context.Context) error {
 	_, err := r.s.Do(ctx, &check.Request{Method: "GET", Path: "/"})
+	if err != nil && ctx.Err() == nil && isTimeout(err) {
+		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
+			Message: fmt.Sprintf("target %s timed out after %s (raise --timeout)", r.s.origin, r.cfg.Timeout), Err: err}
+	}
 	if err != nil {
 		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}
 	}
 	return nil
+}
+
+// isTimeout reports whether err is a request that ran out of time, as
+// opposed to one refused or unresolvable.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // authenticate logs every identity in and proves it works on a protected
@@ -401,14 +415,27 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 			}
 		}()
 	}
+	var bar *progressbar.ProgressBar
+	if r.cfg.Bar != nil {
+		bar = progressbar.NewOptions(len(jobs), progressbar.OptionSetWriter(r.cfg.Bar),
+			progressbar.OptionSetDescription("scan"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+	}
 	for i, j := range jobs {
-		if i%50 == 0 {
+		if i%50 == 0 && bar == nil {
 			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.requests.Load())
 		}
 		ch <- j
+		if bar != nil {
+			_ = bar.Add(1)
+		}
 	}
 	close(ch)
 	wg.Wait()
+	if bar != nil {
+		_ = bar.Finish()
+	}
 	r.reportSlowest()
 	return ran
 }
@@ -431,7 +458,7 @@ func (r *runner) reportSlowest() {
 		if i == 5 {
 			break
 		}
-		fmt.Fprintf(r.cfg.Progress, "scan: %s ran for %s in total\n", x.id, x.d.Round(time.Millisecond))
+		fmt.Fprintf(r.cfg.Detail, "scan: %s ran for %s in total\n", x.id, x.d.Round(time.Millisecond))
 	}
 }
 
