@@ -29,7 +29,7 @@ type app struct {
 	noColor    bool
 	// verbose adds per-check detail to the status lines on stderr.
 	verbose bool
-	cfg        *config.File
+	cfg     *config.File
 }
 
 // run is the testable entry point: main only turns its error into an exit

@@ -181,7 +181,7 @@ func TestHTMLInChromium(t *testing.T) {
 
 func TestTextFixPrintsExamplePlainly(t *testing.T) {
 	r := &escarp.Report{Runs: []*escarp.Run{{Engine: escarp.EngineAudit,
-		Rules: []escarp.RuleInfo{{ID: "ESC-AUTH-002", Title: "Write operation is not protected", Remediation: "Add a **security** requirement globally:\n\n    security:\n      - bearer: []"}},
+		Rules:    []escarp.RuleInfo{{ID: "ESC-AUTH-002", Title: "Write operation is not protected", Remediation: "Add a **security** requirement globally:\n\n    security:\n      - bearer: []"}},
 		Findings: []escarp.Finding{{RuleID: "ESC-AUTH-002", Severity: escarp.SeverityHigh, Message: "POST /orders has **no** security"}}}}}
 	var b bytes.Buffer
 	if err := writeText(&b, r, false); err != nil {
