@@ -427,7 +427,7 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 		fmt.Fprintln(a.status(), "warning:", w)
 	}
 	run, err := scan.Run(ctx, api, p.target, cfg, list.All())
-	if run == nil || (err != nil && len(run.Rules) == 0) {
+	if run == nil {
 		return nil, err
 	}
 	if note != "" {
