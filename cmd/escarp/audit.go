@@ -172,6 +172,7 @@ func (a *app) runAudit(cmd *cobra.Command, args []string, fl auditFlags) error {
 		}
 		in.Previous = old.API
 	}
+	cfg.Bar = barWriter(a.progress())
 	run, err := audit.RunInput(ctx, in, all, cfg)
 	if err != nil {
 		return err

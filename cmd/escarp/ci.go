@@ -399,10 +399,10 @@ func (a *app) ciScan(cmd *cobra.Command, p *ciPlan) (*escarp.Run, error) {
 		return nil, err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(a.progress(), "warning:", w)
+		fmt.Fprintln(a.status(), "warning:", w)
 	}
 	run, err := scan.Run(ctx, api, p.target, cfg, list.All())
-	if run == nil || (err != nil && len(run.Rules) == 0) {
+	if run == nil {
 		return nil, err
 	}
 	if note != "" {

@@ -347,9 +347,20 @@ func TestCIEndToEnd(t *testing.T) {
 	}
 	// An unreachable target is exit 3.
 	r.env["ESCARP_TARGET"] = "http://127.0.0.1:1"
-	_, errOut, code, _ = r.escarp("ci", "--no-store")
+	_, errOut, code, _ = r.escarp("ci", "--no-store", "-o", "unreachable.json")
 	if code != 3 {
 		t.Errorf("unreachable target: exit %d, %s", code, errOut)
+	}
+	// It still writes the report, with the scan run and why it stopped.
+	rep = readReport(t, filepath.Join(r.dir, "unreachable.json"))
+	var why string
+	for _, run := range rep.Runs {
+		if run.Engine == escarp.EngineScan {
+			why = strings.Join(run.Notes, "\n")
+		}
+	}
+	if !strings.Contains(why, "unreachable") {
+		t.Errorf("the exit-3 report does not say the scan stopped early: runs %d, notes %q", len(rep.Runs), why)
 	}
 }
 

@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,7 +17,6 @@ import (
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/inventory/routes"
-	"github.com/escarp/escarp/internal/report"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -294,7 +291,13 @@ func (a *app) runCode(cmd *cobra.Command, args []string, format string, outputs 
 	if escarp.KindOf(runErr) == escarp.Invalid {
 		return runErr
 	}
-	rep := newReport(started, run)
+	rep := &escarp.Report{
+		SchemaVersion: escarp.ReportSchemaVersion,
+		Tool:          escarp.Tool{Name: "escarp", Version: currentBuild().Version, URI: "https://github.com/escarp/escarp"},
+		StartedAt:     started,
+		FinishedAt:    time.Now().UTC(),
+		Runs:          []*escarp.Run{run},
+	}
 	if err := a.writeSBOMs(sbomPaths, deps); err != nil {
 		return err
 	}
@@ -335,7 +338,19 @@ func failOnError(op string, run *escarp.Run, sev escarp.Severity) error {
 func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Result, error) {
 	var deps *sca.Result
 	engines := a.codeEngines(p, &deps)
-	announceEngines(a.progress(), engines)
+	status := a.status()
+	announced := map[string]bool{}
+	for i := range engines {
+		scan, name := engines[i].Scan, engines[i].Name
+		first := !announced[name] // several SAST analysers share one stage line
+		announced[name] = true
+		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
+			if first {
+				fmt.Fprintf(status, "code: %s\n", name)
+			}
+			return scan(ctx, root)
+		}
+	}
 	run, err := code.Run(ctx, p.root, engines)
 	if run != nil {
 		run.Target = a.rel(p.root)
@@ -345,38 +360,15 @@ func (a *app) codeRun(ctx context.Context, p *codePlan) (*escarp.Run, *sca.Resul
 	return run, deps, err
 }
 
-// announceEngines makes each engine print "code: NAME" to w when it starts,
-// once per name: Go SAST and the tree-sitter SAST are both "sast".
-func announceEngines(w io.Writer, engines []code.Engine) {
-	var mu sync.Mutex
-	announced := map[string]bool{}
-	for i := range engines {
-		scan, name := engines[i].Scan, engines[i].Name
-		engines[i].Scan = func(ctx context.Context, root string) (*escarp.Run, error) {
-			mu.Lock()
-			if !announced[name] {
-				announced[name] = true
-				fmt.Fprintf(w, "code: %s\n", name)
-			}
-			mu.Unlock()
-			return scan(ctx, root)
-		}
-	}
-}
-
 // splitSBOMOutputs separates cyclonedx:PATH outputs from report outputs.
 func (a *app) splitSBOMOutputs(outputs []string) (sbom, rest []string, err error) {
 	for _, o := range outputs {
-		out, ok, err := report.ParseModelOutput(o)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ok && out.Format == report.FormatCycloneDX {
-			sbom = append(sbom, a.resolvePath(out.Path, a.wd))
+		if name, path, ok := strings.Cut(o, ":"); ok && strings.EqualFold(name, "cyclonedx") {
+			if path == "" {
+				return nil, nil, &escarp.Error{Op: "code", Kind: escarp.Invalid, Message: fmt.Sprintf("output %q: no path after \"cyclonedx:\"", o)}
+			}
+			sbom = append(sbom, a.resolvePath(path, a.wd))
 			continue
-		}
-		if ok {
-			return nil, nil, &escarp.Error{Op: "code", Kind: escarp.Invalid, Message: fmt.Sprintf("output %q: %s is a threat model format (escarp threat writes it)", o, out.Format)}
 		}
 		rest = append(rest, o)
 	}
@@ -407,7 +399,6 @@ func (a *app) writeSBOMs(paths []string, deps *sca.Result) error {
 			_ = os.Remove(path)
 			return &escarp.Error{Op: "code", Kind: escarp.Internal, Message: "writing the SBOM " + path, Err: werr}
 		}
-		a.wrote([]report.Output{{Path: path}})
 	}
 	return nil
 }

@@ -64,9 +64,11 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 		return &escarp.Error{Op: op, Kind: escarp.Invalid, Message: "creating " + dir, Err: err}
 	}
 	started := time.Now()
-	progress := a.progress()
+	// Stage lines go to stderr whatever it is; only bars need a terminal.
+	progress := a.status()
 
 	// The lab, on a free loopback port, for as long as the demo runs.
+	fmt.Fprintln(progress, "demo: starting the lab")
 	labCtx, stopLab := context.WithCancel(ctx)
 	defer stopLab()
 	ready := make(chan string, 1)
@@ -116,7 +118,7 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 	if err != nil {
 		return err
 	}
-	sc.Progress = progress
+	sc.Progress, sc.Detail, sc.Bar = progress, a.detail(), barWriter(a.progress())
 	scanRun, err := scan.Run(ctx, api, base, sc, list.All())
 	if scanRun == nil {
 		return err
@@ -149,6 +151,7 @@ func (a *app) runDemo(cmd *cobra.Command, dir string, noStore bool) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(progress, "demo: writing the reports")
 	if err := a.reportOptions().WriteOutputs(rep, outs); err != nil {
 		return err
 	}

@@ -22,13 +22,19 @@ import (
 // other finding reaches high, and the secret is never written out.
 func TestDemoCodeFindsThePlantedSourceFlaws(t *testing.T) {
 	dir := t.TempDir()
-	var out bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &out, wd: dir, getenv: func(string) (string, bool) { return "", false }}
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, wd: dir, getenv: func(string) (string, bool) { return "", false }}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	run, err := a.demoCode(ctx, dir+"/quayside-code")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Stage lines reach a stderr that is not a terminal, each stage once.
+	for _, stage := range []string{"code: sast\n", "code: sca\n", "code: secrets\n"} {
+		if n := strings.Count(errb.String(), stage); n != 1 {
+			t.Errorf("stage line %q printed %d times on stderr:\n%s", stage, n, errb.String())
+		}
 	}
 	if missed := missedSourceFlaws(run); len(missed) > 0 {
 		t.Errorf("planted flaws not found: %v (notes: %v)", missed, run.Notes)

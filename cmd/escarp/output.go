@@ -87,7 +87,7 @@ func (a *app) outputs(specs []string) ([]report.Output, error) {
 // directory, else the working directory), the config file for findings
 // that have no element.
 func (a *app) reportOptions() report.Options {
-	opts := report.Options{BaseDir: repoRoot(a.wd), WorkDir: a.wd}
+	opts := report.Options{BaseDir: repoRoot(a.wd), WorkDir: a.wd, Status: a.status(), StatusDir: a.wd}
 	if a.cfg != nil && a.cfg.Path != "" {
 		opts.ConfigFile = a.cfg.Path
 	}

@@ -26,7 +26,9 @@ type app struct {
 
 	configPath string
 	noColor    bool
-	cfg        *config.File
+	// verbose adds per-check detail to the status lines on stderr.
+	verbose bool
+	cfg     *config.File
 }
 
 // run is the testable entry point: main only turns its error into an exit
@@ -83,6 +85,7 @@ could not complete.`,
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "config file (default ./escarp.yaml when present)")
 	root.PersistentFlags().BoolVar(&a.noColor, "no-color", false, "disable colour (NO_COLOR is honoured too)")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "add per-check detail (timings) to the status lines on stderr")
 	root.AddCommand(a.commands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &escarp.Error{Op: "cli", Kind: escarp.Invalid, Message: err.Error()}
@@ -167,7 +170,8 @@ func (a *app) color(w io.Writer) bool {
 	return isTerminal(w)
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal. A character device is not
+// enough: /dev/null is one.
 func isTerminal(w io.Writer) bool {
 	// A character device is not enough: /dev/null is one. term.IsTerminal
 	// asks the terminal driver.
@@ -175,10 +179,33 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progress returns where progress goes: stderr on a terminal, else nowhere.
+// progress returns where progress bars go: stderr on a terminal, else
+// nowhere. Status lines go to [app.status] whatever stderr is.
 func (a *app) progress() io.Writer {
 	if isTerminal(a.stderr) {
 		return a.stderr
 	}
 	return io.Discard
+}
+
+// status returns where status lines go: one per stage, "wrote FILE", the
+// summary. Always stderr, never into machine output on stdout.
+func (a *app) status() io.Writer { return a.stderr }
+
+// detail returns where per-check detail goes: stderr with --verbose, else
+// nowhere.
+func (a *app) detail() io.Writer {
+	if a.verbose {
+		return a.stderr
+	}
+	return io.Discard
+}
+
+// barWriter returns w for progress bars, or nil when w discards them (so
+// that engines skip drawing and keep their plain status lines).
+func barWriter(w io.Writer) io.Writer {
+	if w == io.Discard {
+		return nil
+	}
+	return w
 }

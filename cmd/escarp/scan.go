@@ -103,7 +103,7 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Fprintln(a.progress(), "warning:", w)
+		fmt.Fprintln(a.status(), "warning:", w)
 	}
 	started := time.Now()
 	var opts list.Options
@@ -126,14 +126,15 @@ func (a *app) runScan(cmd *cobra.Command, format string, outputs []string) error
 		return err
 	}
 	if err != nil && len(run.Rules) == 0 {
-		// Nothing was tested (unreachable, no identity): no report.
-		return err
+		// Nothing was tested (unreachable, no identity): the reports still
+		// say so, for CI upload steps.
+		run.Notes = append(run.Notes, "scan stopped early: "+err.Error())
 	}
 	rep := newReport(started, run)
 	if eerr := a.emit(rep, format, outputs); eerr != nil {
 		return eerr
 	}
-	if noStore, _ := cmd.Flags().GetBool("no-store"); !noStore {
+	if noStore, _ := cmd.Flags().GetBool("no-store"); !noStore && (err == nil || len(run.Rules) > 0) {
 		if serr := a.recordRuns(cmd, run); serr != nil {
 			return serr
 		}

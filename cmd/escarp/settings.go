@@ -236,7 +236,7 @@ func (a *app) scanConfig(cmd *cobra.Command, cf *config.File) (scan.Config, erro
 		}
 		cfg.Identities = ids
 	}
-	cfg.Progress = a.progress()
+	cfg.Progress, cfg.Detail, cfg.Bar = a.status(), a.detail(), barWriter(a.progress())
 	return cfg, nil
 }
 

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -284,5 +285,16 @@ func TestIndexVisitsSharedSchemasOnce(t *testing.T) {
 	}
 	if x.Bounded(pet) {
 		t.Errorf("Bounded(Pet) = true, want false")
+	}
+}
+
+func TestProgressBarOnlyWhenAsked(t *testing.T) {
+	rules := []*Rule{fakeRule("ESC-AUTH-002", escarp.SeverityHigh, "x"), fakeRule("ESC-AUTH-003", escarp.SeverityLow, "y")}
+	var bar bytes.Buffer
+	if _, err := Run(context.Background(), testAPI(), rules, Config{Bar: &bar}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(bar.String(), "audit") || !strings.Contains(bar.String(), "/2)") {
+		t.Errorf("no progress bar over the rules: %q", bar.String())
 	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -41,6 +42,9 @@ type Config struct {
 	// Previous is the previous version of the spec; ESC-INV-005 reports
 	// breaking changes against it.
 	Previous string `yaml:"previous,omitempty" json:"previous,omitempty"`
+	// Bar, when set, receives a progress bar with an estimate of the time
+	// left over the rules; the CLI sets it only on a terminal.
+	Bar io.Writer `yaml:"-" json:"-"`
 }
 
 // Ignore suppresses the findings of a rule whose JSON pointer is Pointer

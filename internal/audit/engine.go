@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/escarp/escarp"
 )
 
@@ -67,7 +69,18 @@ func RunInput(ctx context.Context, in Input, rules []*Rule, cfg Config) (*escarp
 		}
 		run.Rules = append(run.Rules, info)
 	}
+	var bar *progressbar.ProgressBar
+	if cfg.Bar != nil {
+		bar = progressbar.NewOptions(len(res.enabled), progressbar.OptionSetWriter(cfg.Bar),
+			progressbar.OptionSetDescription("audit"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+		defer func() { _ = bar.Finish() }()
+	}
 	for _, r := range res.enabled {
+		if bar != nil {
+			_ = bar.Add(1)
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, &escarp.Error{Op: "audit.Run", Kind: escarp.Unavailable, Message: "audit interrupted", Err: err}
 		}

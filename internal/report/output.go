@@ -124,6 +124,14 @@ func (o Options) WriteOutputs(r *escarp.Report, outs []Output) error {
 		}
 		if err := WriteFile(out.Path, f, r); err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if o.Status != nil {
+			name := out.Path
+			if rel, err := filepath.Rel(o.StatusDir, name); o.StatusDir != "" && err == nil && !strings.HasPrefix(rel, "..") {
+				name = rel
+			}
+			fmt.Fprintf(o.Status, "wrote %s\n", name)
 		}
 	}
 	return errors.Join(errs...)

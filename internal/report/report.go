@@ -43,6 +43,11 @@ type Options struct {
 	// MaxResults bounds the SARIF results per run; zero means
 	// [MaxSARIFResults].
 	MaxResults int
+	// Status, when set, receives "wrote FILE" for every file
+	// [Options.WriteOutputs] writes, FILE relative to StatusDir when
+	// under it.
+	Status    io.Writer
+	StatusDir string
 }
 
 // The format names.

@@ -109,7 +109,7 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 			}
 			fmt.Fprintln(w, line)
 			if f.Message != "" {
-				fmt.Fprintf(w, "    %s\n", indent(plainMarkdown(f.Message), "    "))
+				fmt.Fprintf(w, "    %s\n", indent(plainInline(f.Message), "    "))
 			}
 			if len(f.Flows) > 0 {
 				printFlow(w, p, f.Flows[0])
@@ -121,8 +121,8 @@ func textRun(w io.Writer, p painter, run *escarp.Run) {
 				fmt.Fprintf(w, "    %s\n", p.paint(ansiBlue, "$ "+indent(f.Reproducer, "      ")))
 			}
 		}
-		if fix := fixText(g.Rule.Remediation); fix != "" {
-			fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Fix:"), indent(fix, "       "))
+		if fix := strings.TrimSpace(g.Rule.Remediation); fix != "" {
+			fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Fix:"), terminalText(fix, "       "))
 		}
 		fmt.Fprintf(w, "  %s %s\n", p.paint(ansiBold, "Learn:"), learnLine(g.Rule))
 	}
@@ -232,53 +232,6 @@ func plural(n int, word string) string {
 func indent(s, prefix string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
 }
-
-// fixText is the remediation for the terminal: its first paragraph on one
-// line, and when that paragraph announces an example (it ends with a colon)
-// the code block that follows, lines and indentation kept. Markdown
-// emphasis is dropped: the terminal would print the asterisks.
-func fixText(md string) string {
-	first := plainMarkdown(firstParagraph(md))
-	if !strings.HasSuffix(first, ":") {
-		return first
-	}
-	rest := strings.TrimSpace(md)
-	i := strings.Index(rest, "\n\n")
-	if i < 0 {
-		return first
-	}
-	rest = strings.TrimLeft(rest[i:], "\n")
-	var code []string
-	switch {
-	case strings.HasPrefix(rest, "```") || strings.HasPrefix(rest, "~~~"):
-		fence := rest[:3]
-		lines := strings.Split(rest, "\n")
-		for _, l := range lines[1:] {
-			if strings.HasPrefix(strings.TrimSpace(l), fence) {
-				break
-			}
-			code = append(code, l)
-		}
-	case strings.HasPrefix(rest, "    ") || strings.HasPrefix(rest, "\t"):
-		for _, l := range strings.Split(rest, "\n") {
-			if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "    ") && !strings.HasPrefix(l, "\t") {
-				break
-			}
-			code = append(code, strings.TrimPrefix(strings.TrimPrefix(l, "    "), "\t"))
-		}
-	}
-	for len(code) > 0 && strings.TrimSpace(code[len(code)-1]) == "" {
-		code = code[:len(code)-1]
-	}
-	if len(code) == 0 {
-		return first
-	}
-	return first + "\n  " + strings.Join(code, "\n  ")
-}
-
-// plainMarkdown drops Markdown strong emphasis (**bold**) that a terminal
-// would print raw.
-func plainMarkdown(s string) string { return strings.ReplaceAll(s, "**", "") }
 
 // firstParagraph returns the first paragraph of Markdown text, on one line.
 func firstParagraph(md string) string {

@@ -55,8 +55,14 @@ type Config struct {
 	Operations []string
 	// Identities are the configured identities, in order.
 	Identities []Identity
-	// Progress receives one line per phase and check; nil discards.
+	// Progress receives one status line per phase; nil discards.
 	Progress io.Writer
+	// Detail receives per-check detail (the slowest checks' timings);
+	// nil discards. The CLI sets it with --verbose.
+	Detail io.Writer
+	// Bar, when set, receives a progress bar with an estimate of the time
+	// left over the check runs; the CLI sets it only on a terminal.
+	Bar io.Writer
 }
 
 // FileConfig is the `scan` section of escarp.yaml.
@@ -149,6 +155,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = DefaultMaxBody
+	}
+	if c.Detail == nil {
+		c.Detail = io.Discard
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard

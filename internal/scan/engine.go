@@ -22,6 +22,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/escarp/escarp"
 	"github.com/escarp/escarp/internal/check"
 )
@@ -293,9 +295,7 @@ func (r *runner) note(format string, args ...any) {
 // reachable proves the target answers HTTP at all.
 func (r *runner) reachable(ctx context.Context) error {
 	_, err := r.s.Do(ctx, &check.Request{Method: "GET", Path: "/"})
-	var ne net.Error
-	if err != nil && ctx.Err() == nil && (errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) {
-		// It answered too slowly, which is not being unreachable.
+	if err != nil && ctx.Err() == nil && isTimeout(err) {
 		return &escarp.Error{Op: "scan.Run", Kind: escarp.Unavailable,
 			Message: fmt.Sprintf("target %s timed out after %s (raise --timeout)", r.s.origin, r.cfg.Timeout), Err: err}
 	}
@@ -304,6 +304,13 @@ func (r *runner) reachable(ctx context.Context) error {
 			Message: fmt.Sprintf("target %s is unreachable", r.s.origin), Err: err}
 	}
 	return nil
+}
+
+// isTimeout reports whether err is a request that ran out of time, as
+// opposed to one refused or unresolvable.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // identities returns the working identities in configuration order.
@@ -431,14 +438,27 @@ func (r *runner) runChecks(ctx context.Context, checks []check.Check) []check.Ch
 			}
 		}()
 	}
+	var bar *progressbar.ProgressBar
+	if r.cfg.Bar != nil {
+		bar = progressbar.NewOptions(len(jobs), progressbar.OptionSetWriter(r.cfg.Bar),
+			progressbar.OptionSetDescription("scan"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond))
+	}
 	for i, j := range jobs {
-		if i%50 == 0 {
+		if i%50 == 0 && bar == nil {
 			fmt.Fprintf(r.cfg.Progress, "scan: %d/%d check runs, %d requests\n", i, len(jobs), r.s.Requests())
 		}
 		ch <- j
+		if bar != nil {
+			_ = bar.Add(1)
+		}
 	}
 	close(ch)
 	wg.Wait()
+	if bar != nil {
+		_ = bar.Finish()
+	}
 	r.reportSlowest()
 	return ran
 }
@@ -461,7 +481,7 @@ func (r *runner) reportSlowest() {
 		if i == 5 {
 			break
 		}
-		fmt.Fprintf(r.cfg.Progress, "scan: %s ran for %s in total\n", x.id, x.d.Round(time.Millisecond))
+		fmt.Fprintf(r.cfg.Detail, "scan: %s ran for %s in total\n", x.id, x.d.Round(time.Millisecond))
 	}
 }
 
