@@ -512,7 +512,6 @@ func (a *app) runCI(cmd *cobra.Command, fl ciFlags) error {
 		if err := a.reportOptions().WriteOutputs(rep, outs); err != nil {
 			return err
 		}
-		a.wrote(outs)
 		sum.Text(a.stdout)
 	} else if err := a.emit(rep, fl.format, fl.outputs); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/escarp/escarp/internal/coderoutes"
 	"github.com/escarp/escarp/internal/config"
 	"github.com/escarp/escarp/internal/inventory/routes"
+	"github.com/escarp/escarp/internal/report"
 	"github.com/escarp/escarp/internal/sast"
 	"github.com/escarp/escarp/internal/sca"
 	"github.com/escarp/escarp/internal/secrets"
@@ -399,6 +400,7 @@ func (a *app) writeSBOMs(paths []string, deps *sca.Result) error {
 			_ = os.Remove(path)
 			return &escarp.Error{Op: "code", Kind: escarp.Internal, Message: "writing the SBOM " + path, Err: werr}
 		}
+		a.wrote([]report.Output{{Format: "cyclonedx", Path: path}})
 	}
 	return nil
 }

@@ -32,7 +32,6 @@ func (a *app) emit(rep *escarp.Report, format string, outputs []string) error {
 	if err := opts.WriteOutputs(rep, outs); err != nil {
 		return err
 	}
-	a.wrote(outs)
 	stdout := opts
 	stdout.Color = format == report.FormatText && a.color(a.stdout)
 	f, _ := stdout.Lookup(format)

@@ -92,7 +92,7 @@ func TestScanSettings(t *testing.T) {
 				Timeout: 4 * time.Second, Checks: []string{"API1"}, CallbackURL: "http://cb.example",
 				Identities: []scan.Identity{{Name: "alice", Headers: map[string]string{"Authorization": "Bearer a"}}}}},
 	}
-	ignore := cmpopts.IgnoreFields(scan.Config{}, "Progress")
+	ignore := cmpopts.IgnoreFields(scan.Config{}, "Progress", "Detail", "Bar")
 	for _, tt := range tests {
 		for _, name := range []string{"scan", "ci", "baseline create"} {
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
