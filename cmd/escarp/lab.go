@@ -178,7 +178,7 @@ func writeLabState(wd, base string) (string, error) {
 		if len(old) > 0 && !strings.HasSuffix(string(old), "\n") {
 			old = append(old, '\n')
 		}
-		if err := os.WriteFile(ignore, append(old, "lab.json\n"...), 0o644); err != nil {
+		if err := os.WriteFile(ignore, append(old, "lab.json\n"...), 0o644); err != nil { // #nosec G703 G306 -- .escarp/.gitignore under the config directory
 			return "", fmt.Errorf("record the lab's address: %w", err)
 		}
 	}

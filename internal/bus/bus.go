@@ -138,7 +138,7 @@ func Partition(key string, n int) int {
 	}
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return int(h.Sum32() % uint32(n))
+	return int(h.Sum32() % uint32(n)) // #nosec G115 -- n is a partition count, small and positive
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)

@@ -200,7 +200,7 @@ func (b *NATS) Work(ctx context.Context, kind string, handle func(context.Contex
 				continue
 			}
 			job := &Job{ID: strconv.FormatUint(md.Sequence.Stream, 10), Kind: kind, Data: msg.Data(),
-				Attempt: int(md.NumDelivered), progress: msg.InProgress}
+				Attempt: int(md.NumDelivered), progress: msg.InProgress} // #nosec G115 -- a delivery count, bounded by the consumer's MaxDeliver
 			herr := handle(ctx, job)
 			if herr != nil && ctx.Err() != nil {
 				return nil // stopped mid-job, not acknowledged: redelivered after AckWait

@@ -325,7 +325,7 @@ func (s *Session) roundTrip(ctx context.Context, req *check.Request, method stri
 	if len(req.Body) > 0 {
 		body = bytes.NewReader(req.Body)
 	}
-	hreq, err := http.NewRequestWithContext(rctx, method, u.String(), body)
+	hreq, err := http.NewRequestWithContext(rctx, method, u.String(), body) // #nosec G704 G107 -- a scanner sends to the target it was given; the network edge refuses every origin outside that scope
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}

@@ -48,7 +48,7 @@ func (s *DB) PutToken(ctx context.Context, t *escarp.APIToken) error {
 	return nil
 }
 
-const tokenCols = `id, name, role, hash, created_at, created_by`
+const tokenCols = `id, name, role, hash, created_at, created_by` // #nosec G101 -- column names, not a credential
 
 func scanToken(row interface{ Scan(...any) error }) (*escarp.APIToken, error) {
 	var t escarp.APIToken
@@ -506,14 +506,14 @@ func (s *DB) FindTracked(ctx context.Context, f escarp.TrackedFilter) ([]*escarp
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := s.sql.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM serve_findings WHERE `+cond), args...).Scan(&total); err != nil {
+	if err := s.sql.QueryRowContext(ctx, s.Rebind(`SELECT COUNT(*) FROM serve_findings WHERE `+cond), args...).Scan(&total); err != nil { // #nosec G701 G202 -- cond joins fixed column names; values are bound parameters
 		return nil, 0, &escarp.Error{Op: op, Err: err}
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.sql.QueryContext(ctx, s.Rebind(`SELECT `+trackedCols+` FROM serve_findings WHERE `+cond+
+	rows, err := s.sql.QueryContext(ctx, s.Rebind(`SELECT `+trackedCols+` FROM serve_findings WHERE `+cond+ // #nosec G701 G202 -- cond joins fixed column names; values are bound parameters
 		` ORDER BY severity DESC, rule_id, fingerprint LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, &escarp.Error{Op: op, Err: err}

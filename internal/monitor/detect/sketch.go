@@ -15,7 +15,7 @@ type countMin struct {
 
 func newCountMin(width int) *countMin {
 	w := 1 << bits.Len(uint(width-1))
-	c := &countMin{mask: uint64(w - 1)}
+	c := &countMin{mask: uint64(w - 1)} // #nosec G115 -- w is a positive power of two
 	for i := range c.rows {
 		c.rows[i] = make([]uint16, w)
 	}
@@ -53,7 +53,7 @@ type hll struct {
 func (h *hll) add(v string) bool {
 	x := xxhash.Sum64String(v)
 	idx := x >> 56
-	rho := uint8(bits.LeadingZeros64(x<<8|1<<7)) + 1
+	rho := uint8(bits.LeadingZeros64(x<<8|1<<7)) + 1 // #nosec G115 -- at most 64
 	if rho > h.reg[idx] {
 		h.reg[idx] = rho
 		return true
