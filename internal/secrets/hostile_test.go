@@ -5,25 +5,15 @@ import (
 	"testing"
 
 	"github.com/escarp/escarp"
+	"github.com/escarp/escarp/internal/yamllimit/hostile"
 )
-
-// bomb is a "billion laughs": 10^8 nodes once its aliases are expanded.
-const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]
-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
-h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
-`
 
 // TestAliasBomb: the document is refused with the file, the line and the
 // limit before anything expands it.
 func TestAliasBomb(t *testing.T) {
 	for name, doc := range map[string]string{
-		"bomb": "openapi: 3.0.0\n" + bomb,
-		"deep": "openapi: 3.0.0\n" + "x-deep: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n",
+		"bomb": "openapi: 3.0.0\n" + hostile.Bomb,
+		"deep": "openapi: 3.0.0\n" + hostile.Deep(5000),
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := func() error { _, err := specExamples("h.yaml", []byte(doc)); return err }()
